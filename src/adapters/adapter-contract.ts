@@ -1,0 +1,92 @@
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Message } from '../domain/message.js';
+
+/** Every adapter id the hub knows. Adding an adapter = a folder in `adapters/` + a row in its table. */
+export type AdapterId = 'http-endpoint';
+
+/** What an adapter needs from the hub to make one delivery attempt. */
+export interface DeliveryContext<Settings> {
+  deliveryId: string;
+  /** 1-based attempt number. */
+  attempt: number;
+  /** Stable across retries of one delivery: receivers de-duplicate on it. */
+  idempotencyKey: string;
+  /** The recipient agency code this delivery is for. */
+  recipient: string;
+  endpoint: { id: string; settings: Settings };
+  /** Aborted when the attempt's timeout elapses or the worker shuts down. */
+  signal: AbortSignal;
+  /** Signs a JSON payload as a JWS compact serialisation with the hub's key (x5c chain in header). */
+  signJws(payload: Record<string, unknown>, typ: string): Promise<string>;
+  /** Streams an attachment's bytes from the blob store. */
+  openAttachment(sha256: string): Readable;
+  log: Logger;
+  now(): Date;
+}
+
+/** The classified result of one attempt. Adapters return it; they never retry by themselves. */
+export type DeliveryOutcome =
+  | { kind: 'delivered'; remoteId?: string; httpStatus?: number; detail?: string }
+  | { kind: 'transient'; reason: string; httpStatus?: number; retryAfterMs?: number }
+  | { kind: 'permanent'; reason: string; httpStatus?: number };
+
+/** How a simulator of an external system should behave for one of its mailboxes. */
+export type SimulatorBehaviour =
+  | { mode: 'ok' }
+  /** Answer `status` to the next `count` requests (all of them when `count` is absent), then ok. */
+  | { mode: 'fail'; status: number; count?: number; retryAfterSeconds?: number }
+  /** Fail with 503 with probability `failureRate` (0…1), otherwise ok. */
+  | { mode: 'flaky'; failureRate: number }
+  /** Answer ok after `delayMs`. */
+  | { mode: 'slow'; delayMs: number }
+  /** Drop connections without answering. */
+  | { mode: 'down' };
+
+export interface RecordedRequest {
+  mailbox: string;
+  at: Date;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** What the simulator answered (0 = connection dropped). */
+  status: number;
+}
+
+/** A running simulator of an adapter's external system (a small HTTP server on loopback). */
+export interface SimulatorHandle {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** Sets the behaviour of one mailbox, or of all (`*`) that have none of their own. */
+  setBehaviour(mailbox: string, behaviour: SimulatorBehaviour): void;
+  requests(mailbox?: string): RecordedRequest[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  host?: string;
+  /** 0 or absent = an ephemeral port. */
+  port?: number;
+  /** PEM chain of the hub; when given the simulator verifies the hub's signature on what it receives. */
+  hubCertificatePem?: string;
+}
+
+/** Shared fixtures that let the conformance test run any adapter against its simulator. */
+export interface AdapterConformance<Settings> {
+  /** Endpoint settings addressing `mailbox` on a running simulator. */
+  settingsFor(simulatorUrl: string, mailbox: string): Settings;
+}
+
+/** One external system the hub can reach. */
+export interface Adapter<Settings = Record<string, unknown>> {
+  id: AdapterId;
+  description: string;
+  /** JSON Schema (draft 2020-12 subset that ajv accepts) of the endpoint settings. */
+  settingsSchema: Record<string, unknown>;
+  /** Top-level settings that hold secrets: masked on reads, never logged. */
+  secretSettings: readonly string[];
+  /** One attempt. Must not retry, must not write to the store, must honour `ctx.signal`. */
+  deliver(message: Message, ctx: DeliveryContext<Settings>): Promise<DeliveryOutcome>;
+  startSimulator(options?: SimulatorOptions): Promise<SimulatorHandle>;
+  conformance: AdapterConformance<Settings>;
+}

@@ -1,0 +1,55 @@
+import createError, { type FastifyErrorConstructor } from '@fastify/error';
+
+/**
+ * Every coded error the hub returns. One table: code → HTTP status and message template.
+ * The README lists each code (a unit test keeps the two in step).
+ */
+export const ERROR_TABLE = {
+  HUB_ERR_UNAUTHENTICATED: [401, 'Missing or invalid API key'],
+  HUB_ERR_FORBIDDEN: [403, 'This key may not %s'],
+  HUB_ERR_SENDER_MISMATCH: [403, 'Sender %s is not the calling agency %s'],
+  HUB_ERR_MALFORMED_BODY: [400, 'The request body could not be parsed: %s'],
+  HUB_ERR_VALIDATION: [400, 'The request does not match its schema'],
+  HUB_ERR_INVALID_ATTACHMENT: [400, 'Attachment %s is invalid: %s'],
+  HUB_ERR_UNKNOWN_AGENCY: [422, 'Unknown agency %s'],
+  HUB_ERR_NOT_A_RECIPIENT: [403, 'Agency %s is not a recipient of message %s'],
+  HUB_ERR_BODY_TOO_LARGE: [413, 'The request body exceeds the limit of %s bytes'],
+  HUB_ERR_UNSUPPORTED_MEDIA_TYPE: [415, 'Content type %s is not accepted here'],
+  HUB_ERR_DUPLICATE: [409, 'Message already accepted as %s'],
+  HUB_ERR_IDEMPOTENCY_KEY_REUSED: [422, 'Idempotency-Key %s was used for a different message'],
+  HUB_ERR_NOT_FOUND: [404, '%s not found'],
+  HUB_ERR_INVALID_STATE: [409, '%s'],
+  HUB_ERR_NOT_READY: [503, 'Not ready: %s'],
+  HUB_ERR_INTERNAL: [500, 'Internal error'],
+  HUB_ERR_ENV_INVALID: [500, 'Invalid environment: %s'],
+  HUB_ERR_CONFIG_INVALID: [500, 'Invalid hub configuration: %s'],
+  HUB_ERR_KEYS_MISSING: [500, 'Hub signing key or certificate missing: %s'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+function build<C extends ErrorCode>(code: C): FastifyErrorConstructor<{ code: C; statusCode: number }> {
+  const [status, message] = ERROR_TABLE[code];
+  return createError(code, message, status) as FastifyErrorConstructor<{ code: C; statusCode: number }>;
+}
+
+export const errors = Object.fromEntries(
+  (Object.keys(ERROR_TABLE) as ErrorCode[]).map((code) => [code, build(code)]),
+) as { [C in ErrorCode]: FastifyErrorConstructor<{ code: C; statusCode: number }> };
+
+/** Extra, safe-to-show fields an error carries to the client (validation paths, the original id …). */
+export interface ErrorDetails {
+  details?: unknown;
+}
+
+/** Creates a coded error with optional client-visible details. */
+export function hubError(code: ErrorCode, args: readonly unknown[] = [], details?: unknown): Error & ErrorDetails & { code: ErrorCode; statusCode: number } {
+  const err = new errors[code](...(args as unknown[])) as unknown as Error & ErrorDetails & { code: ErrorCode; statusCode: number };
+  if (details !== undefined) err.details = details;
+  return err;
+}
+
+export function isHubError(err: unknown): err is Error & ErrorDetails & { code: ErrorCode; statusCode: number } {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code in ERROR_TABLE;
+}

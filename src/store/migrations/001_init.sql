@@ -1,0 +1,123 @@
+-- lienthong schema v1: the hub's source of truth. Redis only carries work derived from these rows.
+
+-- Directory and routing, synchronised from the admin-authored config at boot.
+CREATE TABLE agencies (
+  code        text PRIMARY KEY,                 -- QCVN 102 form, e.g. 000.00.00.G22
+  name        text NOT NULL,
+  code_qd20   text,                             -- Decision 20/2020 form when known
+  endpoint_id text,                             -- default endpoint; NULL = pull mode (inbox)
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE endpoints (
+  id          text PRIMARY KEY,
+  adapter     text NOT NULL,
+  settings    jsonb NOT NULL,                   -- as authored: secrets stay ${ENV} placeholders
+  retry       jsonb NOT NULL,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE routes (
+  id          text PRIMARY KEY,
+  position    integer NOT NULL,
+  match       jsonb NOT NULL,
+  endpoint_id text NOT NULL,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE api_keys (
+  id          text PRIMARY KEY,
+  key_hash    text NOT NULL UNIQUE,             -- SHA-256 hex of the key; the key itself is never stored
+  agency_code text,
+  role        text CHECK (role IN ('admin', 'operator', 'auditor')),
+  label       text NOT NULL DEFAULT '',
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  revoked_at  timestamptz,
+  CHECK ((agency_code IS NULL) <> (role IS NULL))
+);
+
+CREATE TABLE messages (
+  id                 uuid PRIMARY KEY,
+  kind               text NOT NULL CHECK (kind IN ('document', 'status')),
+  sender             text NOT NULL,
+  recipients         text[] NOT NULL,
+  document           jsonb,
+  status             jsonb,
+  related_message_id uuid REFERENCES messages (id),
+  document_id        text,                      -- edXML DocumentId (documents only)
+  content_sha256     text NOT NULL,
+  idempotency_key    text,
+  request_sha256     text NOT NULL,             -- digest of the request, to tell a replay from a key reuse
+  created_at         timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX messages_idempotency ON messages (sender, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE UNIQUE INDEX messages_document_id ON messages (sender, document_id) WHERE document_id IS NOT NULL;
+CREATE INDEX messages_related ON messages (related_message_id) WHERE related_message_id IS NOT NULL;
+CREATE INDEX messages_sender_created ON messages (sender, created_at DESC);
+
+CREATE TABLE attachments (
+  message_id   uuid NOT NULL REFERENCES messages (id),
+  idx          integer NOT NULL,
+  name         text NOT NULL,
+  content_type text NOT NULL,
+  description  text,
+  size         bigint NOT NULL,
+  sha256       text NOT NULL,                   -- blob-store key
+  PRIMARY KEY (message_id, idx)
+);
+
+-- One row per message × recipient: the delivery state machine.
+CREATE TABLE deliveries (
+  id              uuid PRIMARY KEY,
+  message_id      uuid NOT NULL REFERENCES messages (id),
+  recipient       text NOT NULL,
+  endpoint_id     text,                          -- NULL = pull mode (the recipient's inbox)
+  state           text NOT NULL CHECK (state IN ('queued', 'sending', 'retrying', 'delivered', 'failed')),
+  business_status text,                          -- latest recipient status code (01 … 16)
+  attempts        integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz,                   -- when the queue should run it next (sweeper's clock)
+  last_error      text,
+  generation      integer NOT NULL DEFAULT 0,    -- bumped on replay: part of the job id
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  updated_at      timestamptz NOT NULL DEFAULT now(),
+  delivered_at    timestamptz,
+  UNIQUE (message_id, recipient)
+);
+CREATE INDEX deliveries_pending ON deliveries (next_attempt_at) WHERE state IN ('queued', 'sending', 'retrying') AND endpoint_id IS NOT NULL;
+CREATE INDEX deliveries_inbox ON deliveries (recipient, created_at) WHERE endpoint_id IS NULL AND state = 'queued';
+CREATE INDEX deliveries_failed ON deliveries (updated_at) WHERE state = 'failed';
+
+CREATE TABLE delivery_attempts (
+  id          bigserial PRIMARY KEY,
+  delivery_id uuid NOT NULL REFERENCES deliveries (id),
+  attempt     integer NOT NULL,
+  started_at  timestamptz NOT NULL,
+  finished_at timestamptz NOT NULL,
+  outcome     text NOT NULL CHECK (outcome IN ('delivered', 'transient', 'permanent')),
+  http_status integer,
+  detail      text
+);
+CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
+
+CREATE TABLE receipts (
+  id          uuid PRIMARY KEY,
+  message_id  uuid NOT NULL REFERENCES messages (id),
+  delivery_id uuid REFERENCES deliveries (id),
+  event       text NOT NULL CHECK (event IN ('accepted', 'delivered', 'status', 'failed')),
+  status_code text,
+  jws         text NOT NULL,
+  created_at  timestamptz NOT NULL
+);
+CREATE INDEX receipts_message ON receipts (message_id, created_at);
+
+CREATE TABLE audit_events (
+  id          bigserial PRIMARY KEY,
+  at          timestamptz NOT NULL,
+  actor       text NOT NULL,                     -- agency code, key id, 'worker', 'sweeper', 'config'
+  kind        text NOT NULL,                     -- e.g. message.accepted, delivery.delivered
+  message_id  uuid,
+  delivery_id uuid,
+  data        jsonb NOT NULL DEFAULT '{}'::jsonb  -- never secrets
+);
+CREATE INDEX audit_events_message ON audit_events (message_id, id) WHERE message_id IS NOT NULL;
+CREATE INDEX audit_events_at ON audit_events (at);
