@@ -47,7 +47,6 @@ CREATE TABLE messages (
   document_id        text,                      -- edXML DocumentId (documents only)
   content_sha256     text NOT NULL,
   idempotency_key    text,
-  request_sha256     text NOT NULL,             -- digest of the request, to tell a replay from a key reuse
   created_at         timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX messages_idempotency ON messages (sender, idempotency_key) WHERE idempotency_key IS NOT NULL;
@@ -78,6 +77,7 @@ CREATE TABLE deliveries (
   next_attempt_at timestamptz,                   -- when the queue should run it next (sweeper's clock)
   last_error      text,
   generation      integer NOT NULL DEFAULT 0,    -- bumped on replay: part of the job id
+  cycle_started_at timestamptz NOT NULL,         -- start of the current retry cycle (acceptance or replay): the give-up window runs from here
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now(),
   delivered_at    timestamptz,
@@ -90,6 +90,7 @@ CREATE INDEX deliveries_failed ON deliveries (updated_at) WHERE state = 'failed'
 CREATE TABLE delivery_attempts (
   id          bigserial PRIMARY KEY,
   delivery_id uuid NOT NULL REFERENCES deliveries (id),
+  generation  integer NOT NULL DEFAULT 0,
   attempt     integer NOT NULL,
   started_at  timestamptz NOT NULL,
   finished_at timestamptz NOT NULL,

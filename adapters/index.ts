@@ -1,0 +1,33 @@
+import type { Adapter, AdapterId } from '../src/adapters/adapter-contract.js';
+import { httpEndpointAdapter } from './http-endpoint/index.js';
+
+/**
+ * An adapter whose settings type has been forgotten: what code that picks an adapter by id at run
+ * time (the worker, config validation) holds. Every `Adapter<S>` is assignable to it because
+ * `Settings` appears only covariantly (`conformance.settingsFor` returns it, `ctx.endpoint.settings`
+ * is read-only data) and in `deliver`'s parameter, which TypeScript checks bivariantly because
+ * `deliver` is declared with method syntax. Settings reach `deliver` validated by the adapter's own
+ * `settingsSchema` at config load, which is what makes handing it `unknown` settings sound.
+ * (`Adapter<never>` would not do: `settingsFor` returning `HttpEndpointSettings` is not `never`.)
+ */
+export type AnyAdapter = Adapter<unknown>;
+
+/**
+ * Every adapter the hub knows, by id: an explicit table, no directory scanning. `satisfies` checks
+ * that each `AdapterId` has exactly one row and each row is an adapter, while the table keeps each
+ * row's own type (so `adapters['http-endpoint']` is an `Adapter<HttpEndpointSettings>`).
+ */
+export const adapters = Object.freeze({
+  'http-endpoint': httpEndpointAdapter,
+} as const satisfies { readonly [Id in AdapterId]: AnyAdapter });
+
+/** The settings type of adapter `Id`, recovered from its row. */
+export type AdapterSettings<Id extends AdapterId> = (typeof adapters)[Id] extends Adapter<infer Settings> ? Settings : never;
+
+/** Every adapter id, in table order. */
+export const adapterIds: readonly AdapterId[] = Object.freeze(Object.keys(adapters) as AdapterId[]);
+
+/** The adapter for `id`, with its settings type erased (see {@link AnyAdapter}). */
+export function adapterFor(id: AdapterId): AnyAdapter {
+  return adapters[id];
+}

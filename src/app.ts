@@ -1,0 +1,78 @@
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ApiKeyResolver } from './auth/api-keys.js';
+import type { HubEnv } from './config/load-env.js';
+import type { HubKeys } from './crypto/hub-keys.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { adminRoutes } from './http/routes/admin-routes.js';
+import { hubRoutes } from './http/routes/hub-routes.js';
+import { inboxRoutes } from './http/routes/inbox-routes.js';
+import { messageRoutes } from './http/routes/message-routes.js';
+import type { IntakeService } from './intake/intake-service.js';
+import type { Metrics } from './metrics.js';
+import type { DeliveryEnqueuer } from './queue/delivery-enqueuer.js';
+import type { SchemaCatalogue } from './schema-catalogue.js';
+import type { BlobStore } from './store/blob-store.js';
+import type { Db } from './store/db.js';
+
+/** Everything the HTTP layer needs, opened by the caller (see `hub.ts`). */
+export interface AppDeps {
+  env: Pick<HubEnv, 'bodyLimit' | 'attachmentLimit'>;
+  catalogue: SchemaCatalogue;
+  db: Db;
+  blobs: BlobStore;
+  keys: HubKeys;
+  issuer: string;
+  intake: IntakeService;
+  enqueuer: DeliveryEnqueuer;
+  apiKeys: ApiKeyResolver;
+  metrics: Metrics;
+  log: Logger;
+  readiness(): Promise<Record<string, string>>;
+  now(): Date;
+}
+
+/**
+ * Builds the Fastify app and never listens: entry points (`serve`, `all`, tests) do. Plugins go in
+ * dependency order: errors and validation → OpenAPI → body parsers → routes.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: deps.env.bodyLimit,
+    disableRequestLogging: true,
+    genReqId: () => crypto.randomUUID(),
+  });
+
+  // 1. errors and validation: one strict Ajv for bodies, a coercing one for query strings and params.
+  installErrorHandler(app, deps.env);
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? deps.catalogue.strict : deps.catalogue.coercing).compile(schema as object));
+  for (const schema of deps.catalogue.schemas) app.addSchema(schema);
+
+  // 2. OpenAPI at /docs (UI) and /docs/json.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'lienthong', version: '1', description: 'Interoperability hub for Vietnamese government agencies: documents, statuses, receipts.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'lt_… API key' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // 3. body parsers beyond JSON.
+  await app.register(multipart, { limits: { fileSize: deps.env.attachmentLimit, files: 100, fields: 1 } });
+
+  // 4. routes.
+  await app.register(hubRoutes, { chainPem: deps.keys.chainPem, metrics: deps.metrics, readiness: deps.readiness });
+  await app.register(messageRoutes, {
+    db: deps.db, blobs: deps.blobs, intake: deps.intake, apiKeys: deps.apiKeys, catalogue: deps.catalogue,
+    metrics: deps.metrics, attachmentLimit: deps.env.attachmentLimit, now: deps.now,
+  });
+  await app.register(inboxRoutes, { db: deps.db, blobs: deps.blobs, apiKeys: deps.apiKeys, signer: deps.keys.signer, issuer: deps.issuer, metrics: deps.metrics, log: deps.log, now: deps.now });
+  await app.register(adminRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer });
+  return app;
+}

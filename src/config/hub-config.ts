@@ -1,0 +1,77 @@
+import type { AdapterId } from '../adapters/adapter-contract.js';
+import type { MessageKind } from '../domain/message.js';
+
+/** When to try a delivery again, in milliseconds (normalised from `schemas/retry-policy.json`). */
+export interface RetryPolicy {
+  /** Delay before attempt n+1 is `scheduleMs[n]`; its length is the number of attempts. */
+  scheduleMs: readonly number[];
+  /** ±fraction of random spread per delay. */
+  jitter: number;
+  giveUpAfterMs: number;
+}
+
+export interface CircuitBreakerPolicy {
+  failureThreshold: number;
+  openForMs: number;
+}
+
+export interface EndpointConfig {
+  id: string;
+  adapter: AdapterId;
+  /** Settings with `${ENV}` placeholders resolved: never log or store these. */
+  settings: Readonly<Record<string, unknown>>;
+  /** Settings as authored (placeholders kept): safe to store; mask secret keys before showing. */
+  authoredSettings: Readonly<Record<string, unknown>>;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  maxConcurrency: number;
+  circuitBreaker: CircuitBreakerPolicy;
+}
+
+export interface AgencyConfig {
+  code: string;
+  name: string;
+  codeQd20?: string;
+  endpoint?: string;
+}
+
+export interface RouteMatch {
+  sender?: string;
+  recipient?: string;
+  kind?: MessageKind;
+  documentType?: string;
+}
+
+export interface RouteConfig {
+  id: string;
+  match: RouteMatch;
+  endpoint: string;
+}
+
+export interface ConfiguredApiKey {
+  id: string;
+  sha256: string;
+  agency?: string;
+  role?: 'admin' | 'operator' | 'auditor';
+  label?: string;
+}
+
+/** The loaded, validated, frozen hub configuration. */
+export interface HubConfig {
+  hub: { name: string; organId?: string };
+  agencies: ReadonlyMap<string, AgencyConfig>;
+  endpoints: ReadonlyMap<string, EndpointConfig>;
+  routes: readonly RouteConfig[];
+  apiKeys: readonly ConfiguredApiKey[];
+}
+
+/** Retry defaults in the spirit of the national axis practice: 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
+  scheduleMs: Object.freeze([0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
+  jitter: 0.2,
+  giveUpAfterMs: 48 * 3_600_000,
+});
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_CONCURRENCY = 16;
+export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerPolicy = Object.freeze({ failureThreshold: 5, openForMs: 30_000 });

@@ -1,0 +1,101 @@
+import { resolve } from 'node:path';
+import { hubError } from '../errors.js';
+import { formatAjvErrors, type SchemaCatalogue } from '../schema-catalogue.js';
+
+/** The validated environment (see `schemas/env.json` for meanings and defaults). */
+export interface HubEnv {
+  dataDir: string;
+  configPath: string;
+  databaseUrl?: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  queuePrefix: string;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bodyLimit: number;
+  attachmentLimit: number;
+  keys: { certPath: string; keyPath: string; keyPassphrase?: string } | { p12Path: string; passphrase: string };
+  workerConcurrency: number;
+  sweepIntervalMs: number;
+  apiKeyCacheMs: number;
+}
+
+interface RawEnv {
+  LIENTHONG_DATA_DIR: string;
+  LIENTHONG_CONFIG: string;
+  DATABASE_URL?: string;
+  DATABASE_POOL_SIZE: number;
+  REDIS_URL: string;
+  LIENTHONG_QUEUE_PREFIX: string;
+  HOST: string;
+  PORT: number;
+  LOG_LEVEL: HubEnv['logLevel'];
+  LIENTHONG_BODY_LIMIT: number;
+  LIENTHONG_ATTACHMENT_LIMIT: number;
+  LIENTHONG_HUB_CERT?: string;
+  LIENTHONG_HUB_KEY?: string;
+  LIENTHONG_HUB_KEY_PASSPHRASE?: string;
+  LIENTHONG_HUB_P12?: string;
+  LIENTHONG_HUB_P12_PASSPHRASE?: string;
+  LIENTHONG_WORKER_CONCURRENCY: number;
+  LIENTHONG_SWEEP_INTERVAL_MS: number;
+  LIENTHONG_API_KEY_CACHE_MS: number;
+}
+
+/**
+ * Validates the environment against `schemas/env.json`. Unset variables take their documented
+ * defaults; a variable that is set but empty or invalid stops the boot with every problem listed.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): HubEnv {
+  const known = catalogue.coercing.getSchema('https://lienthong.vn/schemas/env.json');
+  if (!known) throw new Error('env schema missing from the catalogue');
+  const properties = Object.keys((known.schema as { properties: Record<string, unknown> }).properties);
+  const raw: Record<string, unknown> = {};
+  const empty: string[] = [];
+  for (const name of properties) {
+    const value = source[name];
+    if (value === '') empty.push(`env/${name} is set but empty`);
+    else if (value !== undefined) raw[name] = value;
+  }
+  if (empty.length > 0) throw hubError('HUB_ERR_ENV_INVALID', [empty.join('; ')]);
+  if (!known(raw)) throw hubError('HUB_ERR_ENV_INVALID', [formatAjvErrors(known.errors, 'env').join('; ')]);
+  const env = raw as unknown as RawEnv;
+
+  if (env.LIENTHONG_HUB_P12 && (env.LIENTHONG_HUB_CERT || env.LIENTHONG_HUB_KEY)) {
+    throw hubError('HUB_ERR_ENV_INVALID', ['set either LIENTHONG_HUB_P12 or LIENTHONG_HUB_CERT/LIENTHONG_HUB_KEY, not both']);
+  }
+  if (env.LIENTHONG_HUB_P12 && env.LIENTHONG_HUB_P12_PASSPHRASE === undefined) {
+    throw hubError('HUB_ERR_ENV_INVALID', ['LIENTHONG_HUB_P12 needs LIENTHONG_HUB_P12_PASSPHRASE']);
+  }
+  if (Boolean(env.LIENTHONG_HUB_CERT) !== Boolean(env.LIENTHONG_HUB_KEY)) {
+    throw hubError('HUB_ERR_ENV_INVALID', ['LIENTHONG_HUB_CERT and LIENTHONG_HUB_KEY go together']);
+  }
+
+  const dataDir = resolve(env.LIENTHONG_DATA_DIR);
+  const keys: HubEnv['keys'] = env.LIENTHONG_HUB_P12
+    ? { p12Path: resolve(env.LIENTHONG_HUB_P12), passphrase: env.LIENTHONG_HUB_P12_PASSPHRASE ?? '' }
+    : {
+        certPath: resolve(env.LIENTHONG_HUB_CERT ?? `${dataDir}/keys/hub-chain.pem`),
+        keyPath: resolve(env.LIENTHONG_HUB_KEY ?? `${dataDir}/keys/hub-key.pem`),
+        ...(env.LIENTHONG_HUB_KEY_PASSPHRASE !== undefined ? { keyPassphrase: env.LIENTHONG_HUB_KEY_PASSPHRASE } : {}),
+      };
+
+  return Object.freeze({
+    dataDir,
+    configPath: resolve(env.LIENTHONG_CONFIG),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.LIENTHONG_QUEUE_PREFIX,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    bodyLimit: env.LIENTHONG_BODY_LIMIT,
+    attachmentLimit: env.LIENTHONG_ATTACHMENT_LIMIT,
+    keys: Object.freeze(keys),
+    workerConcurrency: env.LIENTHONG_WORKER_CONCURRENCY,
+    sweepIntervalMs: env.LIENTHONG_SWEEP_INTERVAL_MS,
+    apiKeyCacheMs: env.LIENTHONG_API_KEY_CACHE_MS,
+  });
+}

@@ -1,0 +1,150 @@
+import { readFile } from 'node:fs/promises';
+import type { Adapter, AdapterId } from '../adapters/adapter-contract.js';
+import { hubError } from '../errors.js';
+import { formatAjvErrors, type SchemaCatalogue } from '../schema-catalogue.js';
+import { deepFreeze } from './deep-freeze.js';
+import { durationMs, type Duration } from './duration.js';
+import {
+  DEFAULT_CIRCUIT_BREAKER, DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS,
+  type AgencyConfig, type EndpointConfig, type HubConfig, type RetryPolicy, type RouteConfig, type ConfiguredApiKey,
+} from './hub-config.js';
+import { substituteEnv } from './substitute-env.js';
+
+interface AuthoredRetry { schedule?: Duration[]; jitter?: number; giveUpAfter?: Duration }
+interface AuthoredBreaker { failureThreshold?: number; openFor?: Duration }
+interface AuthoredEndpointPolicy { retry?: AuthoredRetry; timeout?: Duration; maxConcurrency?: number; circuitBreaker?: AuthoredBreaker }
+interface AuthoredEndpoint extends AuthoredEndpointPolicy { id: string; adapter: string; settings: Record<string, unknown> }
+interface AuthoredConfig {
+  hub?: { name?: string; organId?: string };
+  defaults?: AuthoredEndpointPolicy;
+  agencies: AgencyConfig[];
+  endpoints: AuthoredEndpoint[];
+  routes: RouteConfig[];
+  apiKeys?: ConfiguredApiKey[];
+}
+
+export interface LoadHubConfigOptions {
+  catalogue: SchemaCatalogue;
+  adapters: Readonly<Record<AdapterId, Adapter<never>>>;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Reads a config file and runs it through `parseHubConfig`. */
+export async function loadHubConfig(path: string, options: LoadHubConfigOptions): Promise<HubConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw hubError('HUB_ERR_CONFIG_INVALID', [`cannot read ${path}: ${(err as Error).message}`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw hubError('HUB_ERR_CONFIG_INVALID', [`${path} is not JSON: ${(err as Error).message}`]);
+  }
+  return parseHubConfig(json, options);
+}
+
+/**
+ * The one configuration pipeline: substitute `${ENV}` → validate the whole document (every error with
+ * its JSON pointer) → validate each endpoint's settings with its adapter's schema → check references →
+ * normalise → freeze. Any problem stops here, listed in one HUB_ERR_CONFIG_INVALID error.
+ */
+export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions): HubConfig {
+  const { value, missing } = substituteEnv(authored, options.env);
+  const problems = [...missing];
+
+  const validate = options.catalogue.validator<AuthoredConfig>('hub-config');
+  if (!validate(value)) fail([...problems, ...formatAjvErrors(validate.errors)]);
+  const config = value as AuthoredConfig;
+  const original = authored as AuthoredConfig;
+
+  problems.push(...checkEndpoints(config, options), ...checkReferences(config));
+  if (problems.length > 0) fail(problems);
+
+  const endpoints = new Map<string, EndpointConfig>();
+  config.endpoints.forEach((endpoint, i) => {
+    endpoints.set(endpoint.id, normaliseEndpoint(endpoint, original.endpoints[i]!.settings, config.defaults ?? {}));
+  });
+  return deepFreeze({
+    hub: { name: config.hub?.name ?? 'lienthong', ...(config.hub?.organId ? { organId: config.hub.organId } : {}) },
+    agencies: new Map(config.agencies.map((a) => [a.code, a])),
+    endpoints,
+    routes: config.routes,
+    apiKeys: config.apiKeys ?? [],
+  });
+}
+
+function fail(problems: string[]): never {
+  throw hubError('HUB_ERR_CONFIG_INVALID', [problems.join('; ')], { problems });
+}
+
+function checkEndpoints(config: AuthoredConfig, { adapters, catalogue }: LoadHubConfigOptions): string[] {
+  const problems: string[] = [];
+  config.endpoints.forEach((endpoint, i) => {
+    const adapter = (adapters as Record<string, Adapter<never> | undefined>)[endpoint.adapter];
+    if (!adapter) {
+      problems.push(`/endpoints/${i}/adapter unknown adapter "${endpoint.adapter}" (known: ${Object.keys(adapters).join(', ')})`);
+      return;
+    }
+    const validate = catalogue.strict.getSchema(String(adapter.settingsSchema.$id)) ?? catalogue.strict.compile(adapter.settingsSchema);
+    if (!validate(endpoint.settings)) problems.push(...formatAjvErrors(validate.errors, `/endpoints/${i}/settings`));
+  });
+  return problems;
+}
+
+function checkReferences(config: AuthoredConfig): string[] {
+  const problems: string[] = [];
+  const duplicates = (ids: string[], where: string): void => {
+    const seen = new Set<string>();
+    ids.forEach((id, i) => {
+      if (seen.has(id)) problems.push(`/${where}/${i} duplicates "${id}"`);
+      seen.add(id);
+    });
+  };
+  duplicates(config.agencies.map((a) => a.code), 'agencies');
+  duplicates(config.endpoints.map((e) => e.id), 'endpoints');
+  duplicates(config.routes.map((r) => r.id), 'routes');
+  duplicates((config.apiKeys ?? []).map((k) => k.id), 'apiKeys');
+  const endpointIds = new Set(config.endpoints.map((e) => e.id));
+  const agencyCodes = new Set(config.agencies.map((a) => a.code));
+  config.agencies.forEach((a, i) => {
+    if (a.endpoint && !endpointIds.has(a.endpoint)) problems.push(`/agencies/${i}/endpoint unknown endpoint "${a.endpoint}"`);
+  });
+  config.routes.forEach((r, i) => {
+    if (!endpointIds.has(r.endpoint)) problems.push(`/routes/${i}/endpoint unknown endpoint "${r.endpoint}"`);
+    for (const field of ['sender', 'recipient'] as const) {
+      const code = r.match[field];
+      if (code && !agencyCodes.has(code)) problems.push(`/routes/${i}/match/${field} unknown agency "${code}"`);
+    }
+  });
+  (config.apiKeys ?? []).forEach((k, i) => {
+    if (k.agency && !agencyCodes.has(k.agency)) problems.push(`/apiKeys/${i}/agency unknown agency "${k.agency}"`);
+  });
+  return problems;
+}
+
+function normaliseEndpoint(endpoint: AuthoredEndpoint, authoredSettings: Record<string, unknown>, defaults: AuthoredEndpointPolicy): EndpointConfig {
+  const retry = { ...defaults.retry, ...endpoint.retry };
+  const breaker = { ...defaults.circuitBreaker, ...endpoint.circuitBreaker };
+  const policy: RetryPolicy = {
+    scheduleMs: retry.schedule ? retry.schedule.map(durationMs) : DEFAULT_RETRY.scheduleMs,
+    jitter: retry.jitter ?? DEFAULT_RETRY.jitter,
+    giveUpAfterMs: retry.giveUpAfter !== undefined ? durationMs(retry.giveUpAfter) : DEFAULT_RETRY.giveUpAfterMs,
+  };
+  const timeout = endpoint.timeout ?? defaults.timeout;
+  return {
+    id: endpoint.id,
+    adapter: endpoint.adapter as AdapterId,
+    settings: endpoint.settings,
+    authoredSettings,
+    retry: policy,
+    timeoutMs: timeout !== undefined ? durationMs(timeout) : DEFAULT_TIMEOUT_MS,
+    maxConcurrency: endpoint.maxConcurrency ?? defaults.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    circuitBreaker: {
+      failureThreshold: breaker.failureThreshold ?? DEFAULT_CIRCUIT_BREAKER.failureThreshold,
+      openForMs: breaker.openFor !== undefined ? durationMs(breaker.openFor) : DEFAULT_CIRCUIT_BREAKER.openForMs,
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hubError, isHubError, type ErrorCode } from '../errors.js';
+
+/** Fastify's own error codes and the hub code each becomes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'HUB_ERR_BODY_TOO_LARGE',
+  FST_REQ_FILE_TOO_LARGE: 'HUB_ERR_BODY_TOO_LARGE',
+  FST_PARTS_LIMIT: 'HUB_ERR_BODY_TOO_LARGE',
+  FST_FILES_LIMIT: 'HUB_ERR_BODY_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'HUB_ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'HUB_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'HUB_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'HUB_ERR_MALFORMED_BODY',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'HUB_ERR_MALFORMED_BODY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'HUB_ERR_MALFORMED_BODY',
+  FST_PROTO_VIOLATION: 'HUB_ERR_MALFORMED_BODY',
+};
+
+/**
+ * One error handler: every failure leaves as `{ code, message, errorId, details? }` with a HUB_ERR_*
+ * code. Unknown errors are logged with their stack under the same errorId and shown as internal.
+ */
+export function installErrorHandler(app: FastifyInstance, limits: { bodyLimit: number; attachmentLimit: number }): void {
+  app.setErrorHandler((err: FastifyError & { details?: unknown }, request, reply) => {
+    let coded: ReturnType<typeof hubError>;
+    if (err.validation) {
+      coded = hubError('HUB_ERR_VALIDATION', [], err.validation.map((v) => ({ path: `${err.validationContext ?? ''}${v.instancePath}`, message: v.message, params: v.params })));
+    } else if (isHubError(err)) {
+      coded = err;
+    } else if (err.code && FASTIFY_CODES[err.code]) {
+      const code = FASTIFY_CODES[err.code]!;
+      const args = code === 'HUB_ERR_BODY_TOO_LARGE' ? [err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? limits.bodyLimit : limits.attachmentLimit]
+        : code === 'HUB_ERR_UNSUPPORTED_MEDIA_TYPE' ? [request.headers['content-type'] ?? '(none)'] : [err.message];
+      coded = hubError(code, args);
+    } else if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
+      coded = hubError('HUB_ERR_MALFORMED_BODY', [err.message]);
+    } else {
+      request.log.error({ err, errorId: request.id }, 'unhandled error');
+      coded = hubError('HUB_ERR_INTERNAL');
+    }
+    if (coded.statusCode >= 500 && coded.code !== 'HUB_ERR_INTERNAL') request.log.error({ err: coded, errorId: request.id }, coded.message);
+    else if (coded.statusCode < 500) request.log.info({ code: coded.code, errorId: request.id }, coded.message);
+    void reply.status(coded.statusCode).send({
+      code: coded.code,
+      message: coded.message,
+      errorId: request.id,
+      ...(coded.details !== undefined ? { details: coded.details } : {}),
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: 'HUB_ERR_NOT_FOUND', message: `Route ${request.method} ${request.url.split('?')[0]} not found`, errorId: request.id });
+  });
+}

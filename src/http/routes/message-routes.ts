@@ -1,0 +1,168 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiKeyResolver } from '../../auth/api-keys.js';
+import type { Principal } from '../../auth/principal.js';
+import type { AttachmentMeta, DocumentMetadata, StatusReport } from '../../domain/message.js';
+import { hubError } from '../../errors.js';
+import type { IntakeService } from '../../intake/intake-service.js';
+import { storeInlineAttachments, type InlineAttachment } from '../../intake/store-inline-attachments.js';
+import type { Metrics } from '../../metrics.js';
+import { formatAjvErrors, SCHEMA_BASE, type SchemaCatalogue } from '../../schema-catalogue.js';
+import type { BlobStore } from '../../store/blob-store.js';
+import { BlobTooLargeError } from '../../store/blob-store.js';
+import type { Queryable } from '../../store/db.js';
+import { readMessage, readMessageView } from '../../store/read-message-view.js';
+import { authenticate, principalOf } from '../authenticate.js';
+
+export interface MessageRoutesDeps {
+  db: Queryable;
+  blobs: BlobStore;
+  intake: IntakeService;
+  apiKeys: ApiKeyResolver;
+  catalogue: SchemaCatalogue;
+  metrics: Metrics;
+  attachmentLimit: number;
+  now(): Date;
+}
+
+interface MessageRequest {
+  sender: string;
+  recipients: string[];
+  document: DocumentMetadata;
+  attachments?: InlineAttachment[];
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const ref = (name: string) => ({ $ref: `${SCHEMA_BASE}${name}.json#` });
+const errorResponses = { 400: ref('error-response'), 401: ref('error-response'), 403: ref('error-response'), 404: ref('error-response'), 409: ref('error-response'), 413: ref('error-response'), 415: ref('error-response'), 422: ref('error-response') };
+
+function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const value = request.headers['idempotency-key'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+    throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'headers/idempotency-key', message: 'must be 1–255 visible ASCII characters' }]);
+  }
+  return value;
+}
+
+/** Who may read a message: its sender, its recipients (their own delivery only), and the hub's roles. */
+async function readScope(db: Queryable, principal: Principal, id: string): Promise<{ onlyRecipient?: string }> {
+  const message = await readMessage(db, id);
+  if (!message) throw hubError('HUB_ERR_NOT_FOUND', [`Message ${id}`]);
+  if (principal.kind === 'role') return {};
+  if (message.sender === principal.agency) return {};
+  if (message.recipients.includes(principal.agency)) return { onlyRecipient: principal.agency };
+  throw hubError('HUB_ERR_NOT_FOUND', [`Message ${id}`]); // never confirm that someone else's message exists
+}
+
+export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDeps): Promise<void> {
+  app.addHook('onRequest', authenticate(deps.apiKeys));
+  const validateRequest = deps.catalogue.validator<MessageRequest>('message-request');
+
+  /** Multipart: a `message` field (the JSON document, first) followed by file parts streamed to the blob store. */
+  const readMultipart = async (request: FastifyRequest, principal: Principal): Promise<{ body: MessageRequest; files: AttachmentMeta[] }> => {
+    let body: MessageRequest | undefined;
+    const files: AttachmentMeta[] = [];
+    for await (const part of request.parts({ limits: { fileSize: deps.attachmentLimit, files: 100, fields: 1, fieldSize: 1_048_576 } })) {
+      if (part.type === 'field') {
+        if (part.fieldname !== 'message' || body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: `multipart/${part.fieldname}`, message: 'the only field is "message", once, before the files' }]);
+        try {
+          body = JSON.parse(String(part.value)) as MessageRequest;
+        } catch (err) {
+          throw hubError('HUB_ERR_MALFORMED_BODY', [`message field: ${(err as Error).message}`]);
+        }
+        if (!validateRequest(body)) throw hubError('HUB_ERR_VALIDATION', [], formatAjvErrors(validateRequest.errors, 'message'));
+        deps.intake.checkParties(principal, body.sender, body.recipients);
+        continue;
+      }
+      if (!body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'multipart', message: 'the "message" field must come before the files' }]);
+      const name = part.filename || `attachment-${files.length + 1}`;
+      try {
+        const stored = await deps.blobs.put(part.file, { maxBytes: deps.attachmentLimit });
+        if (part.file.truncated) throw hubError('HUB_ERR_BODY_TOO_LARGE', [deps.attachmentLimit]);
+        if (stored.size === 0) throw hubError('HUB_ERR_INVALID_ATTACHMENT', [name, 'file is empty']);
+        files.push({ index: 0, name, contentType: part.mimetype || 'application/octet-stream', size: stored.size, sha256: stored.sha256 });
+      } catch (err) {
+        if (err instanceof BlobTooLargeError) throw hubError('HUB_ERR_BODY_TOO_LARGE', [deps.attachmentLimit]);
+        throw err;
+      }
+    }
+    if (!body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'multipart', message: 'a "message" field is required' }]);
+    return { body, files };
+  };
+
+  app.post('/v1/messages', {
+    schema: {
+      summary: 'Submit an official document for delivery',
+      description: 'JSON with inline base64 attachments, or multipart/form-data with a `message` field (the same JSON) followed by file parts. Optional `Idempotency-Key` header.',
+      tags: ['messages'],
+      body: { content: { 'application/json': { schema: ref('message-request') } } },
+      response: { 202: ref('message-accepted'), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const started = process.hrtime.bigint();
+    const principal = principalOf(request);
+    const idempotencyKey = idempotencyKeyOf(request);
+    let body: MessageRequest;
+    let attachments: AttachmentMeta[];
+    if (request.isMultipart()) {
+      const parsed = await readMultipart(request, principal);
+      body = parsed.body;
+      const inline = await storeInlineAttachments(deps.blobs, body.attachments);
+      attachments = [...inline, ...parsed.files].map((a, index) => ({ ...a, index }));
+    } else {
+      body = request.body as MessageRequest;
+      deps.intake.checkParties(principal, body.sender, body.recipients);
+      attachments = await storeInlineAttachments(deps.blobs, body.attachments);
+    }
+    const accepted = await deps.intake.acceptDocument(principal, {
+      sender: body.sender, recipients: body.recipients, document: body.document, attachments,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+    deps.metrics.acceptSeconds.observe({ route: 'messages' }, Number(process.hrtime.bigint() - started) / 1e9);
+    return reply.status(202).header('location', `/v1/messages/${accepted.id}`).send(accepted);
+  });
+
+  const idParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', format: 'uuid', description: 'Message id.' } } };
+
+  app.get<{ Params: { id: string } }>('/v1/messages/:id', {
+    schema: { summary: 'A message with per-recipient delivery state, attempts and timeline', tags: ['messages'], params: idParams },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const scope = await readScope(deps.db, principal, request.params.id);
+    const view = await readMessageView(deps.db, request.params.id, scope.onlyRecipient);
+    if (!view) throw hubError('HUB_ERR_NOT_FOUND', [`Message ${request.params.id}`]);
+    return { ...view.message, createdAt: view.message.createdAt.toISOString(), deliveries: view.deliveries, timeline: view.timeline };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/messages/:id/receipts', {
+    schema: { summary: 'Every signed receipt issued for a message', tags: ['messages'], params: idParams },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const scope = await readScope(deps.db, principal, request.params.id);
+    const { rows } = await deps.db.query<{ id: string; event: string; delivery_id: string | null; recipient: string | null; status_code: string | null; created_at: Date; jws: string }>(
+      `SELECT r.id, r.event, r.delivery_id, d.recipient, r.status_code, r.created_at, r.jws
+         FROM receipts r LEFT JOIN deliveries d ON d.id = r.delivery_id
+        WHERE r.message_id = $1 AND ($2::text IS NULL OR d.recipient IS NULL OR d.recipient = $2)
+        ORDER BY r.created_at, r.id`, [request.params.id, scope.onlyRecipient ?? null]);
+    return {
+      messageId: request.params.id,
+      receipts: rows.map((r) => ({ id: r.id, event: r.event, deliveryId: r.delivery_id, recipient: r.recipient, statusCode: r.status_code, createdAt: r.created_at.toISOString(), jws: r.jws })),
+    };
+  });
+
+  app.post<{ Params: { id: string }; Body: { code: StatusReport['code']; description?: string; staff?: StatusReport['staff']; at?: string } }>('/v1/messages/:id/status', {
+    schema: {
+      summary: 'A recipient reports a business status (01–06, 13, 15, 16); it becomes a signed receipt and reaches the sender',
+      tags: ['messages'], params: idParams,
+      body: ref('status-request'),
+      response: { 202: ref('message-accepted'), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const { code, description, staff, at } = request.body;
+    const accepted = await deps.intake.reportStatus(principal, request.params.id, {
+      code, ...(description ? { description } : {}), ...(staff ? { staff } : {}), at: at ?? deps.now().toISOString(),
+    });
+    return reply.status(202).send(accepted);
+  });
+}

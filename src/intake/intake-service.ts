@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { actorOf, type Principal } from '../auth/principal.js';
+import type { HubConfig } from '../config/hub-config.js';
+import type { JwsSigner } from '../crypto/jws.js';
+import { contentDigest } from '../domain/content-digest.js';
+import type { AttachmentMeta, DocumentMetadata, Message, StatusReport } from '../domain/message.js';
+import { hubError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type { DeliveryEnqueuer } from '../queue/delivery-enqueuer.js';
+import { issueReceipt } from '../receipts/issue-receipt.js';
+import { resolveEndpoint } from '../routing/resolve-endpoint.js';
+import type { GroupCommit } from '../store/group-commit.js';
+import type { Queryable } from '../store/db.js';
+import type { AuditRecord, NewDeliveryRecord, NewMessageRecord, NewMessageResult } from '../store/records.js';
+import { defaultDocumentId } from './document-id.js';
+
+export interface IntakeDeps {
+  config: HubConfig;
+  db: Queryable;
+  signer: JwsSigner;
+  /** Receipt issuer name (`iss`). */
+  issuer: string;
+  commits: GroupCommit<NewMessageRecord, NewMessageResult>;
+  enqueuer: DeliveryEnqueuer;
+  metrics: Metrics;
+  log: Logger;
+  now(): Date;
+}
+
+export interface DocumentSubmission {
+  sender: string;
+  recipients: string[];
+  document: DocumentMetadata;
+  attachments: AttachmentMeta[];
+  idempotencyKey?: string;
+}
+
+export interface Accepted {
+  id: string;
+  receipt: string;
+}
+
+export interface IntakeService {
+  /** The checks that need no storage: run them before streaming attachments anywhere. */
+  checkParties(principal: Principal, sender: string, recipients: readonly string[]): void;
+  acceptDocument(principal: Principal, submission: DocumentSubmission): Promise<Accepted>;
+  reportStatus(principal: Principal, messageId: string, status: StatusReport): Promise<Accepted>;
+}
+
+export function createIntakeService(deps: IntakeDeps): IntakeService {
+  const { config } = deps;
+
+  /** 2. check: the caller sends as itself, and every agency is known. */
+  const checkParties = (principal: Principal, sender: string, recipients: readonly string[]): void => {
+    if (principal.kind !== 'agency') throw hubError('HUB_ERR_FORBIDDEN', ['send messages (only agency keys can)']);
+    if (principal.agency !== sender) throw hubError('HUB_ERR_SENDER_MISMATCH', [sender, principal.agency]);
+    const unknown = [sender, ...recipients].filter((code) => !config.agencies.has(code));
+    if (unknown.length > 0) throw hubError('HUB_ERR_UNKNOWN_AGENCY', [unknown.join(', ')], { agencies: unknown });
+  };
+
+  /** 3. route each recipient to an endpoint or its inbox. */
+  const plan = (message: Message): NewDeliveryRecord[] =>
+    message.recipients.map((recipient) => ({
+      id: randomUUID(),
+      recipient,
+      endpointId: resolveEndpoint(config, {
+        kind: message.kind,
+        sender: message.sender,
+        recipient,
+        ...(message.document ? { documentType: message.document.documentType.name } : {}),
+      }).endpointId,
+    }));
+
+  /** 4–6. sign the accepted receipt, commit everything in one transaction, enqueue. */
+  const commit = async (principal: Principal, message: Message, extra: Partial<NewMessageRecord> = {}): Promise<Accepted> => {
+    const deliveries = plan(message);
+    const accepted = await issueReceipt(deps.signer, deps.issuer, {
+      event: 'accepted',
+      messageId: message.id,
+      sender: message.sender,
+      recipient: message.recipients,
+      contentSha256: message.contentSha256,
+      ...(message.document?.documentId ? { documentId: message.document.documentId } : {}),
+      at: message.createdAt,
+    });
+    const actor = actorOf(principal);
+    const audit: AuditRecord[] = [
+      { at: message.createdAt, actor, kind: 'message.accepted', messageId: message.id,
+        data: { kind: message.kind, sender: message.sender, recipients: message.recipients, contentSha256: message.contentSha256, attachments: message.attachments.length } },
+      ...deliveries.map((d) => ({
+        at: message.createdAt, actor, kind: d.endpointId ? 'delivery.queued' : 'delivery.awaiting-pull', messageId: message.id, deliveryId: d.id,
+        data: { recipient: d.recipient, endpoint: d.endpointId },
+      })),
+      ...(extra.audit ?? []),
+    ];
+    const result = await deps.commits.submit({
+      message,
+      deliveries,
+      receipts: [accepted, ...(extra.receipts ?? [])],
+      audit,
+      ...(extra.businessStatus ? { businessStatus: extra.businessStatus } : {}),
+    });
+    if (result.kind === 'duplicate') {
+      if (result.by === 'idempotency-key' && !result.sameContent) throw hubError('HUB_ERR_IDEMPOTENCY_KEY_REUSED', [message.idempotencyKey], { messageId: result.existingId });
+      throw hubError('HUB_ERR_DUPLICATE', [result.existingId], { messageId: result.existingId, by: result.by });
+    }
+    deps.metrics.messagesAccepted.inc({ kind: message.kind });
+    // The database is the truth: when Redis is away the sweeper enqueues these later.
+    const push = deliveries.filter((d) => d.endpointId !== null);
+    if (push.length > 0) {
+      deps.enqueuer.enqueue(push.map((d) => ({ deliveryId: d.id, generation: 0, delayMs: 0 }))).catch((err: unknown) => {
+        deps.log.warn({ err, messageId: message.id }, 'enqueue failed; the sweeper will pick the deliveries up');
+      });
+    }
+    return { id: message.id, receipt: accepted.jws };
+  };
+
+  return {
+    checkParties,
+    async acceptDocument(principal, submission) {
+      checkParties(principal, submission.sender, submission.recipients);
+      const document: DocumentMetadata = { ...submission.document, documentId: submission.document.documentId ?? defaultDocumentId(submission.sender, submission.document) };
+      const content = { kind: 'document' as const, sender: submission.sender, recipients: submission.recipients, document, attachments: submission.attachments };
+      const message: Message = {
+        id: randomUUID(),
+        ...content,
+        contentSha256: contentDigest(content),
+        ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
+        createdAt: deps.now(),
+      };
+      return commit(principal, message);
+    },
+
+    async reportStatus(principal, messageId, status) {
+      if (principal.kind !== 'agency') throw hubError('HUB_ERR_FORBIDDEN', ['report statuses (only agency keys can)']);
+      const { rows } = await deps.db.query<{ delivery_id: string; sender: string; content_sha256: string; document_id: string | null }>(
+        `SELECT d.id AS delivery_id, m.sender, m.content_sha256, m.document_id
+           FROM deliveries d JOIN messages m ON m.id = d.message_id
+          WHERE d.message_id = $1 AND d.recipient = $2 AND m.kind = 'document'`,
+        [messageId, principal.agency]);
+      const original = rows[0];
+      if (!original) {
+        const exists = await deps.db.query('SELECT 1 FROM messages WHERE id = $1', [messageId]);
+        if (exists.rows.length === 0) throw hubError('HUB_ERR_NOT_FOUND', [`Message ${messageId}`]);
+        throw hubError('HUB_ERR_NOT_A_RECIPIENT', [principal.agency, messageId]);
+      }
+      const at = deps.now();
+      const content = { kind: 'status' as const, sender: principal.agency, recipients: [original.sender], status, relatedMessageId: messageId, attachments: [] };
+      const message: Message = { id: randomUUID(), ...content, contentSha256: contentDigest(content), createdAt: at };
+      const statusReceipt = await issueReceipt(deps.signer, deps.issuer, {
+        event: 'status',
+        messageId,
+        deliveryId: original.delivery_id,
+        sender: original.sender,
+        recipient: principal.agency,
+        contentSha256: original.content_sha256,
+        ...(original.document_id ? { documentId: original.document_id } : {}),
+        statusCode: status.code,
+        ...(status.description ? { detail: status.description } : {}),
+        at,
+      });
+      const accepted = await commit(principal, message, {
+        receipts: [statusReceipt],
+        businessStatus: { deliveryId: original.delivery_id, code: status.code },
+        audit: [{ at, actor: actorOf(principal), kind: 'delivery.status', messageId, deliveryId: original.delivery_id, data: { code: status.code, statusMessageId: message.id } }],
+      });
+      // The reporter gets the status receipt; the status message (to the sender) has its own accepted receipt.
+      return { id: accepted.id, receipt: statusReceipt.jws };
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { hubError } from '../errors.js';
+import type { AttachmentMeta } from '../domain/message.js';
+import type { BlobStore } from '../store/blob-store.js';
+
+export interface InlineAttachment {
+  name: string;
+  contentType: string;
+  description?: string;
+  /** base64, possibly wrapped in lines */
+  content: string;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Decodes base64 strictly (Buffer.from silently skips garbage) and writes each file to the blob store. */
+export async function storeInlineAttachments(blobs: BlobStore, attachments: readonly InlineAttachment[] = []): Promise<AttachmentMeta[]> {
+  return Promise.all(
+    attachments.map(async (a, index) => {
+      const compact = a.content.includes('\n') || a.content.includes('\r') ? a.content.replace(/\r?\n/g, '') : a.content;
+      if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
+        throw hubError('HUB_ERR_INVALID_ATTACHMENT', [index, 'content is not valid base64'], { index, name: a.name });
+      }
+      const bytes = Buffer.from(compact, 'base64');
+      if (bytes.length === 0) throw hubError('HUB_ERR_INVALID_ATTACHMENT', [index, 'content is empty'], { index, name: a.name });
+      const { sha256, size } = await blobs.put(bytes);
+      return { index, name: a.name, contentType: a.contentType, ...(a.description ? { description: a.description } : {}), size, sha256 };
+    }),
+  );
+}

@@ -1,0 +1,33 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The hub's Prometheus metrics, on a registry of its own (no global state). */
+export interface Metrics {
+  registry: Registry;
+  messagesAccepted: Counter<'kind'>;
+  deliveryAttempts: Counter<'endpoint' | 'outcome'>;
+  deliveriesFinished: Counter<'endpoint' | 'state'>;
+  acceptSeconds: Histogram<'route'>;
+  acceptToDeliveredSeconds: Histogram<'endpoint'>;
+  attemptSeconds: Histogram<'endpoint'>;
+  circuitOpen: Gauge<'endpoint'>;
+  sweeperRequeued: Counter;
+  groupCommitBatch: Histogram<'writer'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'lienthong_' });
+  const registers = [registry];
+  return {
+    registry,
+    messagesAccepted: new Counter({ name: 'lienthong_messages_accepted_total', help: 'Messages accepted', labelNames: ['kind'], registers }),
+    deliveryAttempts: new Counter({ name: 'lienthong_delivery_attempts_total', help: 'Delivery attempts by outcome', labelNames: ['endpoint', 'outcome'], registers }),
+    deliveriesFinished: new Counter({ name: 'lienthong_deliveries_finished_total', help: 'Deliveries that reached delivered or failed', labelNames: ['endpoint', 'state'], registers }),
+    acceptSeconds: new Histogram({ name: 'lienthong_accept_seconds', help: 'Time to accept a message (request in → 202 out)', labelNames: ['route'], buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers }),
+    acceptToDeliveredSeconds: new Histogram({ name: 'lienthong_accept_to_delivered_seconds', help: 'Accepted → delivered', labelNames: ['endpoint'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 1, 10, 60, 600, 3600], registers }),
+    attemptSeconds: new Histogram({ name: 'lienthong_attempt_seconds', help: 'Duration of one adapter attempt', labelNames: ['endpoint'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5, 30], registers }),
+    circuitOpen: new Gauge({ name: 'lienthong_circuit_open', help: '1 while the endpoint circuit is open in this process', labelNames: ['endpoint'], registers }),
+    sweeperRequeued: new Counter({ name: 'lienthong_sweeper_requeued_total', help: 'Deliveries re-enqueued because their job had vanished', registers }),
+    groupCommitBatch: new Histogram({ name: 'lienthong_group_commit_batch_size', help: 'Items per group-commit transaction', labelNames: ['writer'], buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers }),
+  };
+}

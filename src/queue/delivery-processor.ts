@@ -1,0 +1,223 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Adapter, AdapterId, DeliveryOutcome } from '../adapters/adapter-contract.js';
+import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
+import { signJws, type JwsSigner } from '../crypto/jws.js';
+import type { Message } from '../domain/message.js';
+import type { Metrics } from '../metrics.js';
+import { issueReceipt } from '../receipts/issue-receipt.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { Queryable } from '../store/db.js';
+import type { GroupCommit } from '../store/group-commit.js';
+import { MESSAGE_COLUMNS, rowToMessage, type MessageRow } from '../store/message-row.js';
+import type { DeliveryState } from '../store/records.js';
+import type { DeliveryProgress } from '../store/write-delivery-progress.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import type { DeliverJobData } from './job-catalogue.js';
+import { RetryLaterError } from './retry-later-error.js';
+import { nextRetry } from './retry-schedule.js';
+
+export interface DeliveryProcessorDeps {
+  db: Queryable;
+  config: HubConfig;
+  adapters: Readonly<Record<AdapterId, Adapter<never>>>;
+  blobs: BlobStore;
+  signer: JwsSigner;
+  issuer: string;
+  progress: GroupCommit<DeliveryProgress, void>;
+  metrics: Metrics;
+  log: Logger;
+  now(): Date;
+  /** Aborted at shutdown: in-flight attempts end as transient failures and are retried. */
+  shutdown: AbortSignal;
+}
+
+interface LoadedDelivery {
+  id: string;
+  recipient: string;
+  endpointId: string | null;
+  state: DeliveryState;
+  attempts: number;
+  generation: number;
+  cycleStartedAt: Date;
+  message: Message;
+}
+
+type DeliveryRow = MessageRow & {
+  delivery_id: string; recipient: string; endpoint_id: string | null; state: DeliveryState;
+  attempts: number; generation: number; cycle_started_at: Date;
+};
+
+export type DeliveryProcessor = (job: Job<DeliverJobData>, token?: string) => Promise<void>;
+
+/**
+ * The worker's job handler. Reads as its steps: load → check (state, circuit, per-endpoint limit) →
+ * attempt once through the adapter → record (attempt, state, receipt, audit in one group commit) →
+ * tell the queue (done, retry after the endpoint's delay, or stop).
+ */
+export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryProcessor {
+  const breakers = new Map<string, CircuitBreaker>();
+  const inFlight = new Map<string, number>();
+  const breakerFor = (endpoint: EndpointConfig): CircuitBreaker => {
+    let breaker = breakers.get(endpoint.id);
+    if (!breaker) breakers.set(endpoint.id, (breaker = new CircuitBreaker(endpoint.circuitBreaker)));
+    return breaker;
+  };
+
+  // 1. load
+  const load = async (deliveryId: string): Promise<LoadedDelivery | undefined> => {
+    const { rows } = await deps.db.query<DeliveryRow>(
+      `SELECT d.id AS delivery_id, d.recipient, d.endpoint_id, d.state, d.attempts, d.generation, d.cycle_started_at, ${MESSAGE_COLUMNS}
+         FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.id = $1`, [deliveryId]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.delivery_id, recipient: row.recipient, endpointId: row.endpoint_id, state: row.state,
+      attempts: row.attempts, generation: row.generation, cycleStartedAt: row.cycle_started_at, message: rowToMessage(row),
+    };
+  };
+
+  // 2. check: may an attempt go now? If not, park the job without spending an attempt.
+  const parkIfBlocked = async (job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig): Promise<void> => {
+    const wait = breakerFor(endpoint).waitMs();
+    deps.metrics.circuitOpen.set({ endpoint: endpoint.id }, wait > 0 ? 1 : 0);
+    const busy = (inFlight.get(endpoint.id) ?? 0) >= endpoint.maxConcurrency;
+    if (wait === 0 && !busy) return;
+    // Spread parked jobs so they do not all come back at the same instant.
+    const delay = (wait > 0 ? wait : 50) + Math.round(Math.random() * (wait > 0 ? Math.min(wait, 1_000) : 200));
+    await job.moveToDelayed(Date.now() + delay, token);
+    throw new DelayedError();
+  };
+
+  // 3. attempt once
+  const attempt = async (delivery: LoadedDelivery, endpoint: EndpointConfig, attemptNo: number, log: Logger): Promise<DeliveryOutcome> => {
+    const adapter = deps.adapters[endpoint.adapter];
+    const signal = AbortSignal.any([AbortSignal.timeout(endpoint.timeoutMs), deps.shutdown]);
+    inFlight.set(endpoint.id, (inFlight.get(endpoint.id) ?? 0) + 1);
+    try {
+      return await adapter.deliver(delivery.message, {
+        deliveryId: delivery.id,
+        attempt: attemptNo,
+        idempotencyKey: delivery.id,
+        recipient: delivery.recipient,
+        endpoint: { id: endpoint.id, settings: endpoint.settings as never },
+        signal,
+        signJws: (payload, typ) => signJws(deps.signer, payload, typ),
+        openAttachment: (sha256) => deps.blobs.open(sha256),
+        log,
+        now: deps.now,
+      });
+    } catch (err) {
+      // An adapter that throws broke its contract; treat it as transient so nothing is lost.
+      log.error({ err }, 'adapter threw instead of returning an outcome');
+      return { kind: 'transient', reason: `adapter error: ${(err as Error).message}` };
+    } finally {
+      inFlight.set(endpoint.id, (inFlight.get(endpoint.id) ?? 1) - 1);
+    }
+  };
+
+  // 4. record
+  const record = async (delivery: LoadedDelivery, endpoint: EndpointConfig, attemptNo: number, startedAt: Date, outcome: DeliveryOutcome): Promise<{ state: 'delivered' | 'retrying' | 'failed'; delayMs?: number; reason?: string }> => {
+    const at = deps.now();
+    let state: 'delivered' | 'retrying' | 'failed';
+    let delayMs: number | undefined;
+    let reason: string | undefined;
+    switch (outcome.kind) {
+      case 'delivered':
+        state = 'delivered';
+        break;
+      case 'permanent':
+        state = 'failed';
+        reason = outcome.reason;
+        break;
+      case 'transient': {
+        const decision = nextRetry(endpoint.retry, attemptNo, at.getTime() - delivery.cycleStartedAt.getTime(),
+          outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {});
+        if (decision.retry) {
+          state = 'retrying';
+          delayMs = decision.delayMs;
+        } else {
+          state = 'failed';
+        }
+        reason = decision.retry ? outcome.reason : `${outcome.reason}; giving up: ${decision.reason}`;
+        break;
+      }
+      default: {
+        const never: never = outcome;
+        throw new Error(`unknown outcome ${JSON.stringify(never)}`);
+      }
+    }
+    const m = delivery.message;
+    const receipt = state === 'retrying' ? undefined : await issueReceipt(deps.signer, deps.issuer, {
+      event: state === 'delivered' ? 'delivered' : 'failed',
+      messageId: m.id, deliveryId: delivery.id, sender: m.sender, recipient: delivery.recipient, contentSha256: m.contentSha256,
+      ...(m.document?.documentId ? { documentId: m.document.documentId } : {}),
+      ...(reason ? { detail: reason } : {}),
+      at,
+    });
+    await deps.progress.submit({
+      op: 'outcome', deliveryId: delivery.id, at, state,
+      attempt: {
+        attempt: attemptNo, generation: delivery.generation, startedAt, finishedAt: at, outcome: outcome.kind,
+        ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
+        ...(outcome.kind === 'delivered' ? (outcome.detail ? { detail: outcome.detail } : {}) : { detail: outcome.reason }),
+      },
+      nextAttemptAt: delayMs !== undefined ? new Date(at.getTime() + delayMs) : null,
+      lastError: reason ?? null,
+      ...(receipt ? { receipt } : {}),
+      audit: [{
+        at, actor: 'worker', kind: `delivery.${state}`, messageId: m.id, deliveryId: delivery.id,
+        data: { endpoint: endpoint.id, attempt: attemptNo, outcome: outcome.kind, ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
+          ...(reason ? { reason: reason.slice(0, 500) } : {}), ...(delayMs !== undefined ? { retryInMs: delayMs } : {}),
+          ...(outcome.kind === 'delivered' && outcome.remoteId ? { remoteId: outcome.remoteId } : {}) },
+      }],
+    });
+    return { state, ...(delayMs !== undefined ? { delayMs } : {}), ...(reason ? { reason } : {}) };
+  };
+
+  return async (job, token) => {
+    const delivery = await load(job.data.deliveryId);
+    if (!delivery || delivery.state === 'delivered' || delivery.state === 'failed' || delivery.endpointId === null) return; // stale job: nothing to do
+    const log = deps.log.child({ deliveryId: delivery.id, messageId: delivery.message.id, endpoint: delivery.endpointId });
+    const endpoint = deps.config.endpoints.get(delivery.endpointId);
+    if (!endpoint) {
+      await record(delivery, { ...fallbackEndpoint(delivery.endpointId) }, delivery.attempts + 1, deps.now(),
+        { kind: 'permanent', reason: `endpoint ${delivery.endpointId} is no longer configured` });
+      throw new UnrecoverableError(`endpoint ${delivery.endpointId} is no longer configured`);
+    }
+    await parkIfBlocked(job, token, endpoint);
+
+    const attemptNo = delivery.attempts + 1;
+    const startedAt = deps.now();
+    void deps.progress.submit({ op: 'sending', deliveryId: delivery.id, at: startedAt }).catch((err: unknown) => log.warn({ err }, 'could not mark sending'));
+    const outcome = await attempt(delivery, endpoint, attemptNo, log);
+    const finished = deps.now();
+    deps.metrics.attemptSeconds.observe({ endpoint: endpoint.id }, (finished.getTime() - startedAt.getTime()) / 1000);
+    deps.metrics.deliveryAttempts.inc({ endpoint: endpoint.id, outcome: outcome.kind });
+    const breaker = breakerFor(endpoint);
+    if (outcome.kind === 'delivered') breaker.recordSuccess();
+    else if (outcome.kind === 'transient') breaker.recordFailure();
+    else breaker.recordAbandoned();
+
+    const result = await record(delivery, endpoint, attemptNo, startedAt, outcome);
+    if (result.state === 'delivered') {
+      deps.metrics.deliveriesFinished.inc({ endpoint: endpoint.id, state: 'delivered' });
+      deps.metrics.acceptToDeliveredSeconds.observe({ endpoint: endpoint.id }, (finished.getTime() - delivery.message.createdAt.getTime()) / 1000);
+      return;
+    }
+    if (result.state === 'failed') {
+      deps.metrics.deliveriesFinished.inc({ endpoint: endpoint.id, state: 'failed' });
+      log.warn({ reason: result.reason }, 'delivery failed');
+      throw new UnrecoverableError(result.reason ?? 'failed');
+    }
+    throw new RetryLaterError(result.reason ?? 'transient failure', result.delayMs ?? 1_000);
+  };
+}
+
+function fallbackEndpoint(id: string): EndpointConfig {
+  return {
+    id, adapter: 'http-endpoint', settings: {}, authoredSettings: {},
+    retry: { scheduleMs: [0], jitter: 0, giveUpAfterMs: 0 }, timeoutMs: 0, maxConcurrency: 1,
+    circuitBreaker: { failureThreshold: 1, openForMs: 0 },
+  };
+}

@@ -1,0 +1,32 @@
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * The one catalogue of queue jobs. Payloads carry ids, never bodies: the worker loads everything
+ * from the database, which stays the source of truth.
+ */
+export const DELIVERY_QUEUE = 'deliveries';
+export const DELIVER_JOB = 'deliver';
+/** BullMQ backoff type whose delays come from the endpoint's retry schedule (see delivery-worker). */
+export const ENDPOINT_BACKOFF = 'endpoint-schedule';
+
+export interface DeliverJobData {
+  deliveryId: string;
+}
+
+/** Job ids must be stable (the sweeper re-adds without duplicates) and free of `:` (BullMQ 6). */
+export function deliverJobId(deliveryId: string, generation: number): string {
+  return `${deliveryId}-g${generation}`;
+}
+
+export function deliverJobOptions(deliveryId: string, generation: number, delayMs: number): JobsOptions {
+  return {
+    jobId: deliverJobId(deliveryId, generation),
+    delay: Math.max(0, Math.round(delayMs)),
+    // The worker decides when to give up (it knows the attempt count in the database, which survives a
+    // lost job); this bound only stops a runaway loop.
+    attempts: 1_000,
+    backoff: { type: ENDPOINT_BACKOFF },
+    removeOnComplete: { age: 3_600, count: 10_000 },
+    removeOnFail: { age: 7 * 86_400 },
+  };
+}

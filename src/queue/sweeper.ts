@@ -1,0 +1,96 @@
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import type { Db } from '../store/db.js';
+import { writeAudit } from '../store/write-new-messages.js';
+import type { DeliveryEnqueuer } from './delivery-enqueuer.js';
+import { deliverJobId, type DeliverJobData } from './job-catalogue.js';
+
+export interface SweeperOptions {
+  db: Db;
+  queue: Queue<DeliverJobData>;
+  enqueuer: DeliveryEnqueuer;
+  metrics: Metrics;
+  log: Logger;
+  /** A delivery is looked at only once its next attempt is this overdue (jobs in flight get time to land). */
+  graceMs: number;
+  /** Most deliveries checked per sweep. */
+  batchSize: number;
+}
+
+export interface Sweeper {
+  /** One pass; returns how many deliveries were re-enqueued. */
+  sweepOnce(): Promise<number>;
+  start(intervalMs: number): void;
+  stop(): Promise<void>;
+}
+
+interface PendingRow {
+  id: string;
+  message_id: string;
+  generation: number;
+  next_attempt_at: Date;
+}
+
+/**
+ * The database is the truth, Redis only carries work. The sweeper finds deliveries that should be in
+ * the queue (not delivered, not failed, overdue) and whose job is gone — Redis flushed, restarted
+ * without persistence, or an enqueue that failed after commit — and enqueues them again. Job ids are
+ * stable, so re-adding a job that does exist is harmless.
+ */
+export function createSweeper(opts: SweeperOptions): Sweeper {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  const jobIsAlive = async (row: PendingRow): Promise<boolean> => {
+    const job = await opts.queue.getJob(deliverJobId(row.id, row.generation));
+    if (!job) return false;
+    const state = await job.getState();
+    if (state === 'failed' || state === 'completed' || state === 'unknown') {
+      // The queue gave up on a job the database still expects to run: start it afresh.
+      await job.remove().catch(() => undefined);
+      return false;
+    }
+    return true;
+  };
+
+  const sweepOnce = async (): Promise<number> => {
+    const { rows } = await opts.db.query<PendingRow>(
+      `SELECT id, message_id, generation, next_attempt_at FROM deliveries
+        WHERE state IN ('queued', 'sending', 'retrying') AND endpoint_id IS NOT NULL
+          AND next_attempt_at < $1 ORDER BY next_attempt_at LIMIT $2`,
+      [new Date(Date.now() - opts.graceMs), opts.batchSize]);
+    const lost: PendingRow[] = [];
+    for (let i = 0; i < rows.length; i += 100) {
+      const chunk = rows.slice(i, i + 100);
+      const alive = await Promise.all(chunk.map(jobIsAlive));
+      chunk.forEach((row, j) => { if (!alive[j]) lost.push(row); });
+    }
+    if (lost.length === 0) return 0;
+    await opts.enqueuer.enqueue(lost.map((r) => ({ deliveryId: r.id, generation: r.generation, delayMs: 0 })));
+    const at = new Date();
+    await writeAudit(opts.db, lost.map((r) => ({ at, actor: 'sweeper', kind: 'delivery.requeued', messageId: r.message_id, deliveryId: r.id, data: { reason: 'job missing from the queue' } })));
+    opts.metrics.sweeperRequeued.inc(lost.length);
+    opts.log.warn({ count: lost.length }, 'sweeper re-enqueued deliveries whose job had vanished');
+    return lost.length;
+  };
+
+  const tick = (): void => {
+    if (running) return;
+    running = sweepOnce()
+      .catch((err: unknown) => { opts.log.error({ err }, 'sweep failed'); return 0; })
+      .finally(() => { running = undefined; });
+  };
+
+  return {
+    sweepOnce,
+    start(intervalMs) {
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}

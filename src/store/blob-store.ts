@@ -1,0 +1,169 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** Options of {@link BlobStore.put}. */
+export interface PutOptions {
+  /** Largest accepted size in bytes; a larger source fails with {@link BlobTooLargeError}. */
+  maxBytes?: number;
+}
+
+/** Content-addressed storage for attachments: a blob's key is the SHA-256 of its bytes. */
+export interface BlobStore {
+  /**
+   * Stores the bytes (streamed, never held whole in memory) and returns their key and size. Storing
+   * content that is already there keeps the existing file. On failure nothing is left behind and a
+   * stream source is destroyed.
+   *
+   * @throws BlobTooLargeError when the source exceeds `maxBytes`.
+   */
+  put(source: Readable | Buffer, opts?: PutOptions): Promise<{ sha256: string; size: number }>;
+  /** Streams a blob; the stream fails with ENOENT when there is none. @throws TypeError for a malformed key. */
+  open(sha256: string): Readable;
+  /** The blob's size, or undefined when there is none. @throws TypeError for a malformed key. */
+  stat(sha256: string): Promise<{ size: number } | undefined>;
+  /** @throws TypeError for a malformed key. */
+  has(sha256: string): Promise<boolean>;
+}
+
+/** Where the blobs live: `<dir>/<aa>/<bb>/<sha256>`, temp files directly in `<dir>`. */
+export interface FolderBlobStoreOptions {
+  dir: string;
+}
+
+/** A blob exceeded the `maxBytes` given to {@link BlobStore.put}. */
+export class BlobTooLargeError extends Error {
+  override readonly name = 'BlobTooLargeError';
+  readonly code = 'BLOB_TOO_LARGE';
+
+  constructor(readonly maxBytes: number) {
+    super(`The blob exceeds the limit of ${maxBytes} bytes`);
+  }
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * A {@link BlobStore} in a folder. Writes go to a temp file in the same folder (so the final rename
+ * is atomic), are hashed on the way, fsynced, then renamed to `<dir>/<aa>/<bb>/<sha256>`.
+ */
+export function createFolderBlobStore(opts: FolderBlobStoreOptions): BlobStore {
+  const { dir } = opts;
+  const pathOf = (sha256: string): string => {
+    if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256)) {
+      throw new TypeError('A blob key must be 64 lowercase hexadecimal characters');
+    }
+    return join(dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  };
+  const statOf = async (sha256: string): Promise<{ size: number } | undefined> => {
+    const path = pathOf(sha256);
+    try {
+      return { size: (await stat(path)).size };
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return undefined;
+      throw err;
+    }
+  };
+
+  return {
+    async put(source, putOpts = {}) {
+      const maxBytes = putOpts.maxBytes ?? Number.POSITIVE_INFINITY;
+      if (!(maxBytes >= 0)) throw new RangeError(`maxBytes must be a non-negative number, got ${String(putOpts.maxBytes)}`);
+      await mkdir(dir, { recursive: true });
+      const temp = join(dir, `.tmp-${randomUUID()}`);
+      try {
+        const digest = new DigestAndLimit(maxBytes);
+        const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+        // `flush` fsyncs the file before the stream closes; `wx` refuses to reuse a name.
+        await pipeline(input, digest, createWriteStream(temp, { flags: 'wx', flush: true }));
+        const sha256 = digest.hex();
+        await moveIntoPlace(temp, pathOf(sha256));
+        return { sha256, size: digest.size };
+      } catch (err) {
+        await rm(temp, { force: true });
+        throw err;
+      }
+    },
+    open(sha256) {
+      return createReadStream(pathOf(sha256));
+    },
+    stat: statOf,
+    async has(sha256) {
+      return (await statOf(sha256)) !== undefined;
+    },
+  };
+}
+
+/** Hashes and counts the bytes passing through; fails once they exceed `maxBytes`. */
+class DigestAndLimit extends Transform {
+  size = 0;
+  readonly #hash = createHash('sha256');
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      callback(new BlobTooLargeError(this.maxBytes));
+      return;
+    }
+    this.#hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  hex(): string {
+    return this.#hash.digest('hex');
+  }
+}
+
+// Same content, same name: when the blob exists already (dedup, or a concurrent put of the same
+// bytes won the race) the temp file is simply dropped.
+async function moveIntoPlace(temp: string, final: string): Promise<void> {
+  const shard = join(final, '..');
+  await mkdir(shard, { recursive: true });
+  if (await exists(final)) {
+    await rm(temp, { force: true });
+    return;
+  }
+  try {
+    await rename(temp, final);
+  } catch (err) {
+    // Windows refuses to rename onto an existing file: that is the concurrent-put case above.
+    if (!(await exists(final))) throw err;
+    await rm(temp, { force: true });
+    return;
+  }
+  await fsyncDir(shard);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
+
+// Makes the rename itself durable. Not every platform can open a directory (Windows): best effort.
+async function fsyncDir(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    await handle.sync();
+  } catch {
+    // Durability of the directory entry is best effort; the data itself was fsynced.
+  } finally {
+    await handle?.close();
+  }
+}
+
+function isErrno(err: unknown, code: string): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === code;
+}

@@ -1,0 +1,48 @@
+import type { Message, StatusCode } from '../domain/message.js';
+
+/** Receipt events (DESIGN: accepted, delivered, status updates from the recipient, failed). */
+export type ReceiptEvent = 'accepted' | 'delivered' | 'status' | 'failed';
+
+export interface ReceiptRecord {
+  id: string;
+  messageId: string;
+  deliveryId?: string;
+  event: ReceiptEvent;
+  statusCode?: StatusCode;
+  jws: string;
+  createdAt: Date;
+}
+
+export interface AuditRecord {
+  at: Date;
+  actor: string;
+  kind: string;
+  messageId?: string;
+  deliveryId?: string;
+  /** Never secrets: ids, codes, digests, counts, reasons. */
+  data?: Record<string, unknown>;
+}
+
+export type DeliveryState = 'queued' | 'sending' | 'retrying' | 'delivered' | 'failed';
+
+export interface NewDeliveryRecord {
+  id: string;
+  recipient: string;
+  /** `null` = pull mode: the recipient fetches it from its inbox. */
+  endpointId: string | null;
+}
+
+/** Everything one accepted message writes, in one transaction. */
+export interface NewMessageRecord {
+  message: Message;
+  deliveries: NewDeliveryRecord[];
+  receipts: ReceiptRecord[];
+  audit: AuditRecord[];
+  /** For a status message: the original delivery whose business status it reports. */
+  businessStatus?: { deliveryId: string; code: StatusCode };
+}
+
+/** How the write of one new message ended. */
+export type NewMessageResult =
+  | { kind: 'inserted' }
+  | { kind: 'duplicate'; existingId: string; sameContent: boolean; by: 'idempotency-key' | 'document-id' };
