@@ -1,4 +1,4 @@
-import type { Adapter, AdapterId } from '../src/adapters/adapter-contract.js';
+import type { Adapter, AdapterId, AdapterTable } from '../src/adapters/adapter-contract.js';
 import { httpEndpointAdapter } from './http-endpoint/index.js';
 
 /**
@@ -10,16 +10,17 @@ import { httpEndpointAdapter } from './http-endpoint/index.js';
  * `settingsSchema` at config load, which is what makes handing it `unknown` settings sound.
  * (`Adapter<never>` would not do: `settingsFor` returning `HttpEndpointSettings` is not `never`.)
  */
-export type AnyAdapter = Adapter<unknown>;
+export type AnyAdapter = AdapterTable[AdapterId];
 
 /**
- * Every adapter the hub knows, by id: an explicit table, no directory scanning. `satisfies` checks
- * that each `AdapterId` has exactly one row and each row is an adapter, while the table keeps each
- * row's own type (so `adapters['http-endpoint']` is an `Adapter<HttpEndpointSettings>`).
+ * Every adapter the hub knows, by id: an explicit table, no directory scanning. `satisfies
+ * AdapterTable` checks that each `AdapterId` has exactly one row and each row is an adapter (so the
+ * table can be handed to the core as an `AdapterTable`), while the table keeps each row's own type
+ * (`adapters['http-endpoint']` is an `Adapter<HttpEndpointSettings>`).
  */
 export const adapters = Object.freeze({
   'http-endpoint': httpEndpointAdapter,
-} as const satisfies { readonly [Id in AdapterId]: AnyAdapter });
+} as const satisfies AdapterTable);
 
 /** The settings type of adapter `Id`, recovered from its row. */
 export type AdapterSettings<Id extends AdapterId> = (typeof adapters)[Id] extends Adapter<infer Settings> ? Settings : never;

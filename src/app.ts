@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiKeyResolver } from './auth/api-keys.js';
 import type { HubEnv } from './config/load-env.js';
@@ -41,7 +41,8 @@ export interface AppDeps {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log,
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the instance type the routes expect.
+    loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.env.bodyLimit,
     disableRequestLogging: true,
     genReqId: () => crypto.randomUUID(),

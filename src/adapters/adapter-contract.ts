@@ -90,3 +90,6 @@ export interface Adapter<Settings = Record<string, unknown>> {
   startSimulator(options?: SimulatorOptions): Promise<SimulatorHandle>;
   conformance: AdapterConformance<Settings>;
 }
+
+/** The typed table of adapters the core is given (built in `adapters/index.ts`). */
+export type AdapterTable = { readonly [Id in AdapterId]: Adapter<unknown> };

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Adapter, AdapterId } from '../adapters/adapter-contract.js';
+import type { Adapter, AdapterId, AdapterTable } from '../adapters/adapter-contract.js';
 import { hubError } from '../errors.js';
 import { formatAjvErrors, type SchemaCatalogue } from '../schema-catalogue.js';
 import { deepFreeze } from './deep-freeze.js';
@@ -25,7 +25,7 @@ interface AuthoredConfig {
 
 export interface LoadHubConfigOptions {
   catalogue: SchemaCatalogue;
-  adapters: Readonly<Record<AdapterId, Adapter<never>>>;
+  adapters: AdapterTable;
   env: NodeJS.ProcessEnv;
 }
 
@@ -83,7 +83,7 @@ function fail(problems: string[]): never {
 function checkEndpoints(config: AuthoredConfig, { adapters, catalogue }: LoadHubConfigOptions): string[] {
   const problems: string[] = [];
   config.endpoints.forEach((endpoint, i) => {
-    const adapter = (adapters as Record<string, Adapter<never> | undefined>)[endpoint.adapter];
+    const adapter = (adapters as Record<string, Adapter<unknown> | undefined>)[endpoint.adapter];
     if (!adapter) {
       problems.push(`/endpoints/${i}/adapter unknown adapter "${endpoint.adapter}" (known: ${Object.keys(adapters).join(', ')})`);
       return;

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Adapter, AdapterId, DeliveryOutcome } from '../adapters/adapter-contract.js';
+import type { AdapterTable, DeliveryOutcome } from '../adapters/adapter-contract.js';
 import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
 import { signJws, type JwsSigner } from '../crypto/jws.js';
 import type { Message } from '../domain/message.js';
@@ -20,7 +20,7 @@ import { nextRetry } from './retry-schedule.js';
 export interface DeliveryProcessorDeps {
   db: Queryable;
   config: HubConfig;
-  adapters: Readonly<Record<AdapterId, Adapter<never>>>;
+  adapters: AdapterTable;
   blobs: BlobStore;
   signer: JwsSigner;
   issuer: string;
@@ -100,7 +100,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
         attempt: attemptNo,
         idempotencyKey: delivery.id,
         recipient: delivery.recipient,
-        endpoint: { id: endpoint.id, settings: endpoint.settings as never },
+        endpoint: { id: endpoint.id, settings: endpoint.settings },
         signal,
         signJws: (payload, typ) => signJws(deps.signer, payload, typ),
         openAttachment: (sha256) => deps.blobs.open(sha256),

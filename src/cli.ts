@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApiKey } from './auth/api-keys.js';
+import type { Role } from './auth/principal.js';
+import { runProcess } from './cli/run-process.js';
+import { loadEnv } from './config/load-env.js';
+import { createDevPki, writeDevPki } from './crypto/dev-pki.js';
+import type { JwsAlg } from './crypto/jws.js';
+import { isHubError } from './errors.js';
+import { createLogger } from './logger.js';
+import { createSchemaCatalogue } from './schema-catalogue.js';
+import { migrate } from './store/migrate.js';
+import { openDb } from './store/open-db.js';
+
+const USAGE = `lienthong <command>
+
+  serve                 run the HTTP API
+  worker                run the delivery worker and the sweeper
+  all                   API + worker in one process (the embedded default)
+  migrate               apply database migrations and exit
+  keys init [--alg ES256|RS256] [--force]
+                        make a development CA and hub certificate in <data>/keys
+  apikey create (--agency CODE | --role admin|operator|auditor) [--label TEXT]
+                        create an API key; prints it once
+  demo                  run the one-command demo (hub, simulators, documents, summary)
+
+Environment: see README "Configuration" (LIENTHONG_DATA_DIR, DATABASE_URL, REDIS_URL, …).`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const catalogue = createSchemaCatalogue();
+  const env = () => loadEnv(process.env, catalogue);
+  switch (command) {
+    case 'serve':
+    case 'worker':
+    case 'all': {
+      const e = env();
+      await runProcess(e, createLogger(e.logLevel), { api: command !== 'worker', worker: command !== 'serve' });
+      return;
+    }
+    case 'migrate': {
+      const e = env();
+      const log = createLogger(e.logLevel);
+      const db = await openDb({ ...(e.databaseUrl ? { databaseUrl: e.databaseUrl } : {}), dataDir: e.dataDir, log });
+      try {
+        const { applied } = await migrate(db, { log });
+        console.log(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'schema is up to date');
+      } finally {
+        await db.close();
+      }
+      return;
+    }
+    case 'keys': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { alg: { type: 'string', default: 'ES256' }, force: { type: 'boolean', default: false } } });
+      if (positionals[0] !== 'init') throw new Error(`unknown keys subcommand ${positionals[0] ?? ''}\n\n${USAGE}`);
+      if (values.alg !== 'ES256' && values.alg !== 'RS256') throw new Error('--alg must be ES256 or RS256');
+      const e = env();
+      const dir = join(e.dataDir, 'keys');
+      await mkdir(dir, { recursive: true });
+      const paths = await writeDevPki(dir, await createDevPki({ alg: values.alg as JwsAlg }), { force: values.force });
+      console.log(`development CA and hub certificate (${values.alg}) written:\n  CA          ${paths.caCertPath}\n  hub chain   ${paths.chainPath}\n  hub key     ${paths.hubKeyPath}\nNot for production: load your own PEM or PKCS#12 with LIENTHONG_HUB_CERT/LIENTHONG_HUB_KEY or LIENTHONG_HUB_P12.`);
+      return;
+    }
+    case 'apikey': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { agency: { type: 'string' }, role: { type: 'string' }, label: { type: 'string', default: '' } } });
+      if (positionals[0] !== 'create') throw new Error(`unknown apikey subcommand ${positionals[0] ?? ''}\n\n${USAGE}`);
+      if (Boolean(values.agency) === Boolean(values.role)) throw new Error('give exactly one of --agency or --role');
+      if (values.role && !['admin', 'operator', 'auditor'].includes(values.role)) throw new Error('--role must be admin, operator or auditor');
+      const e = env();
+      const db = await openDb({ ...(e.databaseUrl ? { databaseUrl: e.databaseUrl } : {}), dataDir: e.dataDir });
+      try {
+        await migrate(db);
+        const owner = values.agency ? { agency: values.agency } : { role: values.role as Role };
+        const { id, key } = await createApiKey(db, owner, values.label);
+        console.log(`key id ${id}\n${key}\n(shown once; only its SHA-256 is stored)`);
+      } finally {
+        await db.close();
+      }
+      return;
+    }
+    case 'demo': {
+      const { runDemo } = await import('./demo/run-demo.js');
+      await runDemo();
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return;
+    default:
+      throw new Error(`unknown command ${command}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const message = isHubError(err) ? `${err.code}: ${err.message}` : (err as Error).message;
+  console.error(`lienthong: ${message}`);
+  process.exit(1);
+});

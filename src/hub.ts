@@ -1,0 +1,181 @@
+import { join } from 'node:path';
+import { Queue, type Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AdapterTable } from './adapters/adapter-contract.js';
+import { buildApp } from './app.js';
+import { createApiKeyResolver } from './auth/api-keys.js';
+import type { HubConfig } from './config/hub-config.js';
+import { loadHubConfig } from './config/load-hub-config.js';
+import type { HubEnv } from './config/load-env.js';
+import { loadHubKeys, type HubKeys } from './crypto/hub-keys.js';
+import { createIntakeService, type IntakeService } from './intake/intake-service.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createDeliveryEnqueuer, type DeliveryEnqueuer } from './queue/delivery-enqueuer.js';
+import { createDeliveryProcessor } from './queue/delivery-processor.js';
+import { DELIVERY_QUEUE, type DeliverJobData } from './queue/job-catalogue.js';
+import { startDeliveryWorker } from './queue/start-delivery-worker.js';
+import { createSweeper, type Sweeper } from './queue/sweeper.js';
+import { createSchemaCatalogue, type IdentifiedSchema, type SchemaCatalogue } from './schema-catalogue.js';
+import { createFolderBlobStore, type BlobStore } from './store/blob-store.js';
+import type { Db } from './store/db.js';
+import { createGroupCommit, type GroupCommit } from './store/group-commit.js';
+import { migrate } from './store/migrate.js';
+import { openDb } from './store/open-db.js';
+import type { NewMessageRecord, NewMessageResult } from './store/records.js';
+import { syncConfig } from './store/sync-config.js';
+import { writeDeliveryProgress, type DeliveryProgress } from './store/write-delivery-progress.js';
+import { writeNewMessages } from './store/write-new-messages.js';
+
+export interface OpenHubOptions {
+  env: HubEnv;
+  adapters: AdapterTable;
+  log: Logger;
+  /** What this process runs: the HTTP API, the delivery worker (with the sweeper), or both. */
+  roles: { api: boolean; worker: boolean };
+  /** Variables for `${ENV}` placeholders in the config (default: process.env). */
+  configEnv?: NodeJS.ProcessEnv;
+  /** Sweeper grace (default 60 s): how overdue a delivery must be before its job is checked. */
+  sweepGraceMs?: number;
+  now?: () => Date;
+}
+
+/** A running hub process: the opened resources, and the parts this process runs. */
+export interface Hub {
+  env: HubEnv;
+  config: HubConfig;
+  catalogue: SchemaCatalogue;
+  db: Db;
+  blobs: BlobStore;
+  keys: HubKeys;
+  metrics: Metrics;
+  queue: Queue<DeliverJobData>;
+  enqueuer: DeliveryEnqueuer;
+  intake: IntakeService;
+  app?: FastifyInstance;
+  worker?: Worker<DeliverJobData>;
+  sweeper?: Sweeper;
+  /** Listens (when the API runs) and returns the bound URL. */
+  listen(): Promise<string | undefined>;
+  /** Clean shutdown: HTTP, then workers, then queues, then Redis and the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens everything in dependency order — config → keys → store (migrated, config mirrored) → blobs →
+ * queue → services → app/worker — and fails fast at the first thing that is wrong.
+ */
+export async function openHub(opts: OpenHubOptions): Promise<Hub> {
+  const { env, log } = opts;
+  const now = opts.now ?? (() => new Date());
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const closer of closers.splice(0).reverse()) {
+      await closer().catch((err: unknown) => log.error({ err }, 'error during shutdown'));
+    }
+  };
+  try {
+    // 1. configuration and keys
+    const catalogue = createSchemaCatalogue(Object.values(opts.adapters).map((a) => a.settingsSchema as IdentifiedSchema));
+    const config = await loadHubConfig(env.configPath, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env });
+    const keys = await loadHubKeys(env.keys);
+    const issuer = config.hub.organId ? `${config.hub.name} (${config.hub.organId})` : config.hub.name;
+
+    // 2. store
+    const db = await openDb({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir, poolSize: env.databasePoolSize, log });
+    closers.push(() => db.close());
+    await migrate(db, { log });
+    await syncConfig(db, config);
+    const blobs = createFolderBlobStore({ dir: join(env.dataDir, 'blobs') });
+
+    // 3. queue (Redis carries work only)
+    const queueRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: false });
+    queueRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (queue) connection error'));
+    closers.push(() => queueRedis.quit().catch(() => queueRedis.disconnect()));
+    const queue = new Queue<DeliverJobData>(DELIVERY_QUEUE, { connection: queueRedis, prefix: env.queuePrefix });
+    closers.push(() => queue.close());
+    const enqueuer = createDeliveryEnqueuer(queue);
+
+    // 4. services
+    const metrics = createMetrics();
+    const maxInFlight = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(env.databasePoolSize / 2));
+    const commits: GroupCommit<NewMessageRecord, NewMessageResult> = createGroupCommit({
+      maxBatch: 200,
+      maxInFlight,
+      run: async (items) => {
+        metrics.groupCommitBatch.observe({ writer: 'intake' }, items.length);
+        return db.transaction((tx) => writeNewMessages(tx, items));
+      },
+    });
+    closers.push(() => commits.drain());
+    const intake = createIntakeService({ config, db, signer: keys.signer, issuer, commits, enqueuer, metrics, log, now });
+    const apiKeys = createApiKeyResolver({ db, configured: config.apiKeys, cacheMs: env.apiKeyCacheMs });
+
+    const readiness = async (): Promise<Record<string, string>> => {
+      const check = async (probe: () => Promise<unknown>): Promise<string> => {
+        try {
+          await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref())]);
+          return 'ok';
+        } catch (err) {
+          return (err as Error).message;
+        }
+      };
+      return { database: await check(() => db.ping()), redis: await check(() => queueRedis.ping()) };
+    };
+
+    // 5. worker and sweeper
+    let worker: Worker<DeliverJobData> | undefined;
+    let sweeper: Sweeper | undefined;
+    if (opts.roles.worker) {
+      const shutdown = new AbortController();
+      const progress: GroupCommit<DeliveryProgress, void> = createGroupCommit({
+        maxBatch: 200,
+        maxInFlight,
+        run: async (items) => {
+          metrics.groupCommitBatch.observe({ writer: 'worker' }, items.length);
+          await db.transaction((tx) => writeDeliveryProgress(tx, items));
+          return items.map(() => undefined);
+        },
+      });
+      closers.push(() => progress.drain());
+      const processor = createDeliveryProcessor({
+        db, config, adapters: opts.adapters, blobs, signer: keys.signer, issuer, progress, metrics, log: log.child({ component: 'worker' }), now, shutdown: shutdown.signal,
+      });
+      const workerRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+      workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) connection error'));
+      closers.push(() => workerRedis.quit().catch(() => workerRedis.disconnect()));
+      worker = startDeliveryWorker({ connection: workerRedis, prefix: env.queuePrefix, concurrency: env.workerConcurrency, processor, log: log.child({ component: 'worker' }) });
+      const w = worker;
+      closers.push(async () => {
+        shutdown.abort();
+        await w.close();
+      });
+      sweeper = createSweeper({ db, queue, enqueuer, metrics, log: log.child({ component: 'sweeper' }), graceMs: opts.sweepGraceMs ?? 60_000, batchSize: 1_000 });
+      sweeper.start(env.sweepIntervalMs);
+      const s = sweeper;
+      closers.push(() => s.stop());
+    }
+
+    // 6. HTTP API
+    let app: FastifyInstance | undefined;
+    if (opts.roles.api) {
+      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, now });
+      const a = app;
+      closers.push(() => a.close());
+    }
+
+    return {
+      env, config, catalogue, db, blobs, keys, metrics, queue, enqueuer, intake,
+      ...(app ? { app } : {}), ...(worker ? { worker } : {}), ...(sweeper ? { sweeper } : {}),
+      async listen() {
+        if (!app) return undefined;
+        return app.listen({ host: env.host, port: env.port });
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
