@@ -4,8 +4,8 @@ import { httpEndpointAdapter } from './http-endpoint/index.js';
 /**
  * An adapter whose settings type has been forgotten: what code that picks an adapter by id at run
  * time (the worker, config validation) holds. Every `Adapter<S>` is assignable to it because
- * `Settings` appears only covariantly (`conformance.settingsFor` returns it, `ctx.endpoint.settings`
- * is read-only data) and in `deliver`'s parameter, which TypeScript checks bivariantly because
+ * `Settings` appears only covariantly (`conformance.settingsFor` returns it; `ctx.endpoint.settings`
+ * is a plain property, which TypeScript compares covariantly) and in `deliver`'s parameter, which TypeScript checks bivariantly because
  * `deliver` is declared with method syntax. Settings reach `deliver` validated by the adapter's own
  * `settingsSchema` at config load, which is what makes handing it `unknown` settings sound.
  * (`Adapter<never>` would not do: `settingsFor` returning `HttpEndpointSettings` is not `never`.)

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import type { DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
 import type { Message } from '../../src/domain/message.js';
-import { buildDeliveryEnvelope, encodeDeliveryEnvelope } from './delivery-envelope.js';
+import { AttachmentIntegrityError, buildDeliveryEnvelope, encodeDeliveryEnvelope } from './delivery-envelope.js';
 import { resolveHttpEndpointSettings, type HttpEndpointSettings, type ResolvedHttpEndpointSettings } from './settings.js';
 
 /** JWS `typ` of the `Lienthong-Signature` header. */
@@ -41,9 +41,9 @@ export async function closeHttpEndpointDispatchers(): Promise<void> {
 
 /**
  * One delivery attempt to an agency HTTP endpoint: builds the envelope, signs its digest, POSTs it
- * once, and classifies the answer. Resolves with an outcome for everything the remote side, the
- * network, the timeout or `ctx.signal` did; rejects only on hub-internal failures while preparing
- * the request (blob store, damaged attachment, signing key), which the worker handles as its own.
+ * once, and classifies the answer. Always resolves with an outcome, also when the request cannot
+ * be prepared: a damaged attachment is permanent (retrying cannot repair the blob), an unreadable
+ * blob or a failing signer transient; those are logged at error level since they are the hub's own.
  */
 export async function deliverToHttpEndpoint(
   message: Message,
@@ -62,7 +62,7 @@ export async function deliverToHttpEndpoint(
     } catch (err) {
       const cause = attempt.cause();
       if (cause !== undefined) return abortedOutcome(cause, settings.timeoutMs, ctx.signal.reason);
-      throw err;
+      return preparationFailed(err, ctx);
     }
     // 2. Send it once and classify the answer.
     return await sendOnce(url, settings, prepared, attempt, ctx);
@@ -86,6 +86,12 @@ async function prepareRequest(
   const headers = await deliveryHeaders(message, ctx, extraHeaders, body);
   signal.throwIfAborted();
   return { headers, body };
+}
+
+function preparationFailed(err: unknown, ctx: DeliveryContext<HttpEndpointSettings>): DeliveryOutcome {
+  ctx.log.error({ err, adapter: 'http-endpoint', deliveryId: ctx.deliveryId }, 'could not prepare the delivery request');
+  const reason = truncate(`hub could not prepare the request: ${errorText(err)}`, REASON_BODY_CHARS + 40);
+  return err instanceof AttachmentIntegrityError ? { kind: 'permanent', reason } : { kind: 'transient', reason };
 }
 
 async function sendOnce(

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
 import type { Db, QueryResult, Queryable } from './db.js';
 
@@ -25,8 +26,10 @@ export async function openPgliteDb(opts: PgliteDbOptions): Promise<Db> {
   const parsers = { [types.INT8]: parseSafeInt8 };
   let pglite: PGlite;
   if ('dataDir' in opts) {
-    await mkdir(opts.dataDir, { recursive: true });
-    pglite = await PGlite.create({ dataDir: opts.dataDir, parsers });
+    // Absolute, so PGlite never reads a relative path as one of its URL-like prefixes (`idb://` …).
+    const dataDir = resolve(opts.dataDir);
+    await mkdir(dataDir, { recursive: true });
+    pglite = await PGlite.create({ dataDir, parsers });
   } else {
     pglite = await PGlite.create({ parsers });
   }
@@ -47,11 +50,11 @@ function createPgliteDb(pglite: PGlite): Db {
 
   const db: Db = {
     kind: 'pglite',
-    query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
       refuseReentry('query');
       return exclusive(() => runQuery<Row>(pglite, sql, params));
     },
-    transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       refuseReentry('transaction');
       return exclusive(() =>
         pglite.transaction(async (pgTx) => {

@@ -368,8 +368,23 @@ describe('deliver over HTTP (loopback server)', () => {
     expect((await httpEndpointAdapter.deliver(sampleMessage(), contextFor({ url: 'ftp://127.0.0.1/x' }))).kind).toBe('permanent');
   });
 
-  it('lets hub-internal failures (a damaged blob) reject instead of faking an outcome', async () => {
-    const ctx = contextFor({ url: `${base}/x` }, { openAttachment: () => Readable.from([Buffer.from('rot')]) });
-    await expect(httpEndpointAdapter.deliver(sampleMessage(), ctx)).rejects.toBeInstanceOf(AttachmentIntegrityError);
+  it('sends nothing when the request cannot be prepared: damaged blob permanent, failing signer transient', async () => {
+    let calls = 0;
+    handler = (_req, _body, res) => {
+      calls += 1;
+      res.writeHead(200).end('{}');
+    };
+    const damaged = contextFor({ url: `${base}/x` }, { openAttachment: () => Readable.from([Buffer.from('rot')]) });
+    const outcome = await httpEndpointAdapter.deliver(sampleMessage(), damaged);
+    expect(outcome).toMatchObject({ kind: 'permanent' });
+    expect((outcome as { reason: string }).reason).toMatch(/^hub could not prepare the request: Attachment 0 \(qd\.pdf\)/);
+    const unsigned = contextFor({ url: `${base}/x` }, { signJws: () => Promise.reject(new Error('HSM unavailable')) });
+    expect(await httpEndpointAdapter.deliver(sampleMessage(), unsigned)).toEqual({
+      kind: 'transient',
+      reason: 'hub could not prepare the request: HSM unavailable',
+    });
+    const missing = contextFor({ url: `${base}/x` }, { openAttachment: () => { throw Object.assign(new Error('ENOENT: no blob'), { code: 'ENOENT' }); } });
+    expect((await httpEndpointAdapter.deliver(sampleMessage(), missing)).kind).toBe('transient');
+    expect(calls).toBe(0);
   });
 });

@@ -1,0 +1,157 @@
+import { rm, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { adapters } from '../../adapters/index.js';
+import { closeHttpEndpointDispatchers } from '../../adapters/http-endpoint/index.js';
+import { startHttpEndpointSimulator } from '../../adapters/http-endpoint/simulator.js';
+import { createApiKey } from '../auth/api-keys.js';
+import { loadEnv } from '../config/load-env.js';
+import { createDevPki, writeDevPki } from '../crypto/dev-pki.js';
+import { verifyReceipt } from '../crypto/verify-receipt.js';
+import { openHub } from '../hub.js';
+import { createLogger } from '../logger.js';
+import { createSchemaCatalogue } from '../schema-catalogue.js';
+import { DEMO_DOCUMENTS, samplePdf } from './demo-documents.js';
+import { ensureRedis } from './ensure-redis.js';
+
+const print = (line = ''): void => void process.stdout.write(`${line}\n`);
+
+/**
+ * The one-command demo: the hub on the embedded store with the agency-endpoint simulator, a set of
+ * real-looking documents (one recipient flaky, one down, one in pull mode), statuses flowing back,
+ * live progress, and a summary with every receipt verified against the development CA.
+ */
+export async function runDemo(): Promise<void> {
+  const dataDir = resolve(process.env.LIENTHONG_DATA_DIR ?? './var', 'demo');
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  print(`lienthong demo — data in ${dataDir}`);
+
+  const redis = await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', dataDir);
+  print(redis.private ? `  redis: started a private redis-server at ${redis.url}` : `  redis: using ${redis.url}`);
+  const pki = await createDevPki({ alg: 'ES256' });
+  const paths = await writeDevPki(join(dataDir, 'keys'), pki);
+  const sim = await startHttpEndpointSimulator({ hubCertificatePem: pki.chainPem });
+  sim.setBehaviour('h14', { mode: 'fail', status: 503, count: 2 }); // Cao Bằng: flaky, recovers
+  sim.setBehaviour('h30', { mode: 'down' }); // Hậu Giang: down for the whole demo
+  print(`  agency endpoints simulated at ${sim.url} (Cao Bằng flaky, Hậu Giang down, Thanh Hóa pulls its inbox)`);
+
+  const catalogue = createSchemaCatalogue();
+  const env = loadEnv({
+    ...process.env, LIENTHONG_DATA_DIR: dataDir, REDIS_URL: redis.url, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    LIENTHONG_QUEUE_PREFIX: `lienthong-demo-${process.pid}`, LIENTHONG_HUB_CERT: paths.chainPath, LIENTHONG_HUB_KEY: paths.hubKeyPath,
+    LIENTHONG_CONFIG: process.env.LIENTHONG_CONFIG ?? 'config/default.json', DATABASE_URL: undefined,
+  }, catalogue);
+  const log = createLogger(env.logLevel);
+  const hub = await openHub({ env, adapters, log, roles: { api: true, worker: true }, configEnv: { ...process.env, LIENTHONG_SIM_URL: sim.url }, sweepGraceMs: 5_000 });
+  try {
+    const url = (await hub.listen())!;
+    print(`  hub listening at ${url} (store: ${hub.db.kind}, OpenAPI at ${url}/docs)\n`);
+    const key = async (owner: { agency: string } | { role: 'admin' }) => (await createApiKey(hub.db, owner, 'demo')).key;
+    const vpcp = await key({ agency: '000.00.00.G22' });
+    const nghean = await key({ agency: '000.00.00.H41' });
+    const thanhhoa = await key({ agency: '000.00.00.H56' });
+    const call = async (path: string, bearer: string, init: { method?: string; body?: unknown } = {}) => {
+      const response = await fetch(`${url}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { authorization: `Bearer ${bearer}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+      });
+      const json = (await response.json()) as Record<string, unknown>;
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+
+    // 1. documents from Văn phòng Chính phủ
+    print('1. Văn phòng Chính phủ sends documents');
+    const ids: string[] = [];
+    for (const [i, doc] of DEMO_DOCUMENTS.entries()) {
+      const number = String(1000 + i);
+      const accepted = await call('/v1/messages', vpcp, {
+        method: 'POST',
+        body: {
+          sender: doc.sender, recipients: doc.recipients,
+          document: {
+            number, notation: doc.notation, promulgation: { place: 'Hà Nội', date: new Date().toISOString().slice(0, 10) },
+            documentType: { name: doc.typeName }, subject: doc.subject, urgency: doc.urgency,
+            signer: { fullName: 'Trần Văn Sơn', position: 'Bộ trưởng, Chủ nhiệm', competence: 'KT.' },
+          },
+          attachments: [{ name: `${number}-${doc.notation}.pdf`, contentType: 'application/pdf', content: samplePdf(doc.subject).toString('base64') }],
+        },
+      });
+      ids.push(String(accepted.id));
+      print(`   ${number}/${doc.notation.padEnd(10)} → ${doc.recipients.join(', ')}  accepted ${String(accepted.id).slice(0, 8)}…`);
+    }
+
+    // 2. Nghệ An reports business statuses; Thanh Hóa pulls its inbox
+    await waitFor(async () => (await call(`/v1/messages/${ids[0]}`, vpcp)).deliveries instanceof Array &&
+      ((await call(`/v1/messages/${ids[0]}`, vpcp)).deliveries as { state: string }[]).every((d) => d.state === 'delivered'), 15_000);
+    print('\n2. Nghệ An reports statuses 03 (accepted) and 06 (completed) on the first document');
+    await call(`/v1/messages/${ids[0]}/status`, nghean, { method: 'POST', body: { code: '03', description: 'Đã tiếp nhận, vào sổ văn bản đến', staff: { department: 'Văn phòng', name: 'Nguyễn Thị Lan' } } });
+    await call(`/v1/messages/${ids[0]}/status`, nghean, { method: 'POST', body: { code: '06', description: 'Đã xử lý xong' } });
+    print('3. Thanh Hóa (no endpoint) pulls its inbox and acknowledges');
+    const inbox = (await call('/v1/inbox', thanhhoa)).items as { id: string; subject?: string }[];
+    for (const item of inbox) {
+      await call(`/v1/inbox/${item.id}`, thanhhoa);
+      await call(`/v1/inbox/${item.id}/ack`, thanhhoa, { method: 'POST' });
+      print(`   fetched and acknowledged: ${item.subject ?? item.id}`);
+    }
+
+    // 3. progress until every delivery is delivered or failed
+    print('\n4. Delivering (Cao Bằng fails twice then recovers; Hậu Giang is down and will be given up)');
+    const started = Date.now();
+    for (;;) {
+      const { rows } = await hub.db.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM deliveries GROUP BY state ORDER BY state');
+      const counts = Object.fromEntries(rows.map((r) => [r.state, r.n]));
+      process.stdout.write(`\r   ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${rows.map((r) => `${r.state} ${r.n}`).join('  ')}        `);
+      if (!counts.queued && !counts.sending && !counts.retrying) break;
+      if (Date.now() - started > 90_000) throw new Error('demo deliveries did not settle within 90 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    print('\n');
+
+    // 4. summary: per recipient, with every receipt verified against the development CA
+    const { rows } = await hub.db.query<{ recipient: string; endpoint_id: string | null; state: string; attempts: number; business_status: string | null }>(
+      `SELECT d.recipient, d.endpoint_id, d.state, d.attempts, d.business_status FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE m.kind = 'document'`);
+    const receipts = await hub.db.query<{ jws: string }>('SELECT jws FROM receipts');
+    let verified = 0;
+    for (const r of receipts.rows) {
+      verifyReceipt(r.jws, { trustAnchorsPem: pki.caCertPem, now: new Date() });
+      verified += 1;
+    }
+    const table = new Map<string, { mode: string; total: number; delivered: number; retried: number; failed: number }>();
+    for (const r of rows) {
+      const name = hub.config.agencies.get(r.recipient)?.name ?? r.recipient;
+      const entry = table.get(name) ?? { mode: r.endpoint_id ? `push (${r.endpoint_id})` : 'pull (inbox)', total: 0, delivered: 0, retried: 0, failed: 0 };
+      entry.total += 1;
+      if (r.state === 'delivered') entry.delivered += 1;
+      if (r.state === 'failed') entry.failed += 1;
+      if (r.attempts > 1) entry.retried += 1;
+      table.set(name, entry);
+    }
+    print('Summary (documents)');
+    print(`  ${'recipient'.padEnd(34)} ${'mode'.padEnd(28)} ${'sent'.padStart(4)} ${'delivered'.padStart(9)} ${'retried'.padStart(7)} ${'failed'.padStart(6)}`);
+    for (const [name, e] of table) {
+      print(`  ${name.padEnd(34)} ${e.mode.padEnd(28)} ${String(e.total).padStart(4)} ${String(e.delivered).padStart(9)} ${String(e.retried).padStart(7)} ${String(e.failed).padStart(6)}`);
+    }
+    const totals = [...table.values()].reduce((a, e) => ({ total: a.total + e.total, delivered: a.delivered + e.delivered, retried: a.retried + e.retried, failed: a.failed + e.failed }), { total: 0, delivered: 0, retried: 0, failed: 0 });
+    print(`  ${'total'.padEnd(34)} ${''.padEnd(28)} ${String(totals.total).padStart(4)} ${String(totals.delivered).padStart(9)} ${String(totals.retried).padStart(7)} ${String(totals.failed).padStart(6)}`);
+    print(`\n  statuses received by Văn phòng Chính phủ's endpoint: ${sim.requests('g22').length}`);
+    print(`  receipts verified against the development CA: ${verified}/${receipts.rows.length}`);
+    print(`  verify one yourself: scripts/verify-receipt.sh <receipt.jws> ${paths.chainPath} ${paths.caCertPath}`);
+    print(`  failed deliveries can be replayed: POST /v1/admin/deliveries/<id>/replay (admin key)`);
+  } finally {
+    await hub.close();
+    await closeHttpEndpointDispatchers();
+    await sim.close();
+    await redis.stop();
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('timed out waiting for the first delivery');
+}
