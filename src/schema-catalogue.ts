@@ -43,8 +43,8 @@ function newAjv(coerce: boolean, schemas: readonly IdentifiedSchema[]): Ajv {
     removeAdditional: false,
   });
   addFormats(ajv);
-  // `contentEncoding` is an annotation in 2019-09+; declare it so strict mode accepts it.
-  ajv.addVocabulary(['contentEncoding', 'example']);
+  // `example` is an OpenAPI annotation; declare it so strict mode accepts it.
+  ajv.addVocabulary(['example']);
   for (const schema of schemas) ajv.addSchema(schema);
   return ajv;
 }

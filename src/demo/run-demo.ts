@@ -37,7 +37,7 @@ export async function runDemo(): Promise<void> {
 
   const catalogue = createSchemaCatalogue();
   const env = loadEnv({
-    ...process.env, LIENTHONG_DATA_DIR: dataDir, REDIS_URL: redis.url, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...process.env, LIENTHONG_DATA_DIR: dataDir, REDIS_URL: redis.url, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     LIENTHONG_QUEUE_PREFIX: `lienthong-demo-${process.pid}`, LIENTHONG_HUB_CERT: paths.chainPath, LIENTHONG_HUB_KEY: paths.hubKeyPath,
     LIENTHONG_CONFIG: process.env.LIENTHONG_CONFIG ?? 'config/default.json', DATABASE_URL: undefined,
   }, catalogue);
@@ -99,10 +99,15 @@ export async function runDemo(): Promise<void> {
     // 3. progress until every delivery is delivered or failed
     print('\n4. Delivering (Cao Bằng fails twice then recovers; Hậu Giang is down and will be given up)');
     const started = Date.now();
+    let last = '';
     for (;;) {
       const { rows } = await hub.db.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM deliveries GROUP BY state ORDER BY state');
       const counts = Object.fromEntries(rows.map((r) => [r.state, r.n]));
-      process.stdout.write(`\r   ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${rows.map((r) => `${r.state} ${r.n}`).join('  ')}        `);
+      const line = rows.map((r) => `${r.state} ${r.n}`).join('  ');
+      // On a terminal the line updates in place; in a log, a line is printed only when it changes.
+      if (process.stdout.isTTY) process.stdout.write(`\r   ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${line}        `);
+      else if (line !== last) print(`   ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${line}`);
+      last = line;
       if (!counts.queued && !counts.sending && !counts.retrying) break;
       if (Date.now() - started > 90_000) throw new Error('demo deliveries did not settle within 90 s');
       await new Promise((r) => setTimeout(r, 500));

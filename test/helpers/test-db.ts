@@ -7,6 +7,7 @@ import { openPgliteDb } from '../../src/store/pglite-db.js';
 /** Every store the integration suites run against: `describe.each(STORES)`. */
 export const STORES = ['pglite', 'postgres'] as const;
 
+/** `pglite` or `postgres`. */
 export type StoreKind = (typeof STORES)[number];
 
 /** A migrated database of one kind, and how to throw it away. */

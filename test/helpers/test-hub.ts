@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { adapters } from '../../adapters/index.js';
+import { startHttpEndpointSimulator, type HttpEndpointSimulatorHandle } from '../../adapters/http-endpoint/simulator.js';
+import { createApiKey } from '../../src/auth/api-keys.js';
+import { loadEnv } from '../../src/config/load-env.js';
+import { createDevPki, writeDevPki, type DevPki } from '../../src/crypto/dev-pki.js';
+import { openHub, type Hub, type OpenHubOptions } from '../../src/hub.js';
+import { createLogger } from '../../src/logger.js';
+import { createSchemaCatalogue } from '../../src/schema-catalogue.js';
+import { testDatabaseUrl, type StoreKind } from './test-db.js';
+
+export const TEST_CONFIG = resolve('test/fixtures/config/test-hub.json');
+
+/** API keys of the test agencies and roles. */
+export interface TestKeys {
+  g22: string; h41: string; h14: string; h30: string; h56: string; g14: string;
+  admin: string; operator: string; auditor: string;
+}
+
+export interface TestHub {
+  hub: Hub;
+  /** Base URL of the listening API. */
+  url: string;
+  sim: HttpEndpointSimulatorHandle;
+  pki: DevPki;
+  keys: TestKeys;
+  queuePrefix: string;
+  /** JSON request against the running server. */
+  call(method: string, path: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string | Buffer }): Promise<{ status: number; json: any; headers: Headers }>;
+  /** Polls until `check` holds (or throws after `timeoutMs`). */
+  until<T>(check: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StartTestHubOptions {
+  roles?: OpenHubOptions['roles'];
+  env?: Record<string, string>;
+  sweepGraceMs?: number;
+  alg?: 'ES256' | 'RS256';
+}
+
+/**
+ * A real hub (API + worker by default) on the given store, listening on an ephemeral port, with the
+ * agency-endpoint simulator, a fresh dev PKI, a unique queue prefix and API keys for the test agencies.
+ * PostgreSQL runs in a fresh schema dropped at close; a missing server fails the test.
+ */
+export async function startTestHub(store: StoreKind, opts: StartTestHubOptions = {}): Promise<TestHub> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lienthong-test-'));
+  const pki = await createDevPki({ alg: opts.alg ?? 'ES256' });
+  const paths = await writeDevPki(join(dataDir, 'keys'), pki);
+  const sim = await startHttpEndpointSimulator({ hubCertificatePem: pki.chainPem });
+  const queuePrefix = `lt-test-${randomBytes(4).toString('hex')}`;
+
+  let databaseUrl: string | undefined;
+  let dropSchema = async (): Promise<void> => undefined;
+  if (store === 'postgres') {
+    const schema = `lt_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+    try {
+      await admin.connect();
+    } catch (err) {
+      throw new Error(`PostgreSQL is required for the integration suite: ${(err as Error).message}`);
+    }
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    const parsed = new URL(testDatabaseUrl());
+    parsed.searchParams.set('options', `-c search_path=${schema}`);
+    databaseUrl = parsed.toString();
+    dropSchema = async () => {
+      const client = new pg.Client({ connectionString: testDatabaseUrl() });
+      await client.connect();
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    };
+  }
+
+  const catalogue = createSchemaCatalogue();
+  const env = loadEnv({
+    LIENTHONG_DATA_DIR: dataDir, LIENTHONG_CONFIG: TEST_CONFIG, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', LIENTHONG_QUEUE_PREFIX: queuePrefix,
+    LIENTHONG_HUB_CERT: paths.chainPath, LIENTHONG_HUB_KEY: paths.hubKeyPath, LIENTHONG_SWEEP_INTERVAL_MS: '1000',
+    LIENTHONG_API_KEY_CACHE_MS: '0',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '4' } : {}),
+    ...opts.env,
+  }, catalogue);
+  const hub = await openHub({
+    env, adapters, log: createLogger(env.logLevel), roles: opts.roles ?? { api: true, worker: true },
+    configEnv: { SIM_URL: sim.url }, sweepGraceMs: opts.sweepGraceMs ?? 60_000,
+  });
+  const url = (await hub.listen()) ?? '';
+  const key = async (owner: { agency: string } | { role: 'admin' | 'operator' | 'auditor' }) => (await createApiKey(hub.db, owner, 'test')).key;
+  const keys: TestKeys = {
+    g22: await key({ agency: '000.00.00.G22' }), h41: await key({ agency: '000.00.00.H41' }), h14: await key({ agency: '000.00.00.H14' }),
+    h30: await key({ agency: '000.00.00.H30' }), h56: await key({ agency: '000.00.00.H56' }), g14: await key({ agency: '000.00.04.G14' }),
+    admin: await key({ role: 'admin' }), operator: await key({ role: 'operator' }), auditor: await key({ role: 'auditor' }),
+  };
+
+  return {
+    hub, url, sim, pki, keys, queuePrefix,
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.key ? { authorization: `Bearer ${o.key}` } : {}), ...o.headers };
+      let body: string | Buffer | undefined = o.raw;
+      if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = text;
+      }
+      return { status: response.status, json, headers: response.headers };
+    },
+    async until(check, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await check();
+        if (value) return value as never;
+        if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await hub.queue.obliterate({ force: true }).catch(() => undefined);
+      await hub.close();
+      await sim.close();
+      await dropSchema();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A valid document request body from `sender` to `recipients`, unique per call. */
+export function documentBody(sender: string, recipients: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const number = String(Math.floor(Math.random() * 1e9));
+  return {
+    sender, recipients,
+    document: {
+      number, notation: 'VPCP-TEST', promulgation: { place: 'Hà Nội', date: '2026-11-20' },
+      documentType: { name: 'Công văn' }, subject: `Văn bản thử nghiệm ${number}`, urgency: 'normal',
+      signer: { fullName: 'Nguyễn Văn A', position: 'Chánh Văn phòng' },
+    },
+    attachments: [{ name: `${number}.pdf`, contentType: 'application/pdf', content: Buffer.from(`%PDF-1.4 test ${number}`).toString('base64') }],
+    ...extra,
+  };
+}
