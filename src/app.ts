@@ -65,7 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  // 3. body parsers beyond JSON.
+  // 3. body parsers: JSON (Fastify's own) and multipart. Fastify also parses text/plain by default, which
+  // would hand routes a string body their content-typed schemas never check: drop it, so it gets 415.
+  app.removeContentTypeParser('text/plain');
   await app.register(multipart, { limits: { fileSize: deps.env.attachmentLimit, files: 100, fields: 1 } });
 
   // 4. routes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './cli/threadpool.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

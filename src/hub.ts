@@ -25,7 +25,8 @@ import { migrate } from './store/migrate.js';
 import { openDb } from './store/open-db.js';
 import type { NewMessageRecord, NewMessageResult } from './store/records.js';
 import { syncConfig } from './store/sync-config.js';
-import { writeDeliveryProgress, type DeliveryProgress } from './store/write-delivery-progress.js';
+import { claimDeliveries, type ClaimedDelivery } from './store/claim-deliveries.js';
+import { writeDeliveryOutcomes, type DeliveryOutcomeRecord } from './store/write-delivery-outcomes.js';
 import { writeNewMessages } from './store/write-new-messages.js';
 
 export interface OpenHubOptions {
@@ -105,7 +106,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       maxInFlight,
       run: async (items) => {
         metrics.groupCommitBatch.observe({ writer: 'intake' }, items.length);
-        return db.transaction((tx) => writeNewMessages(tx, items));
+        return writeNewMessages(db, items);
       },
     });
     closers.push(() => commits.drain());
@@ -129,18 +130,27 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     let sweeper: Sweeper | undefined;
     if (opts.roles.worker) {
       const shutdown = new AbortController();
-      const progress: GroupCommit<DeliveryProgress, void> = createGroupCommit({
+      const claims: GroupCommit<string, ClaimedDelivery | undefined> = createGroupCommit({
+        maxBatch: 200,
+        maxInFlight,
+        run: async (ids) => {
+          metrics.groupCommitBatch.observe({ writer: 'claims' }, ids.length);
+          const found = await claimDeliveries(db, ids, now());
+          return ids.map((id) => found.get(id));
+        },
+      });
+      const outcomes: GroupCommit<DeliveryOutcomeRecord, void> = createGroupCommit({
         maxBatch: 200,
         maxInFlight,
         run: async (items) => {
-          metrics.groupCommitBatch.observe({ writer: 'worker' }, items.length);
-          await db.transaction((tx) => writeDeliveryProgress(tx, items));
+          metrics.groupCommitBatch.observe({ writer: 'outcomes' }, items.length);
+          await writeDeliveryOutcomes(db, items);
           return items.map(() => undefined);
         },
       });
-      closers.push(() => progress.drain());
+      closers.push(() => outcomes.drain());
       const processor = createDeliveryProcessor({
-        db, config, adapters: opts.adapters, blobs, signer: keys.signer, issuer, progress, metrics, log: log.child({ component: 'worker' }), now, shutdown: shutdown.signal,
+        config, adapters: opts.adapters, blobs, signer: keys.signer, issuer, claims, outcomes, metrics, log: log.child({ component: 'worker' }), now, shutdown: shutdown.signal,
       });
       const workerRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) connection error'));

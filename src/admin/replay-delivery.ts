@@ -10,7 +10,7 @@ import { writeAudit } from '../store/write-new-messages.js';
  */
 export async function replayDelivery(db: Db, enqueuer: DeliveryEnqueuer, deliveryId: string, actor: string, now = new Date()): Promise<{ generation: number }> {
   const updated = await db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ generation: number; message_id: string; endpoint_id: string | null }>(
+    const { rows } = await tx.query<{ generation: number; message_id: string; endpoint_id: string }>(
       `UPDATE deliveries SET state = 'queued', generation = generation + 1, attempts = 0, cycle_started_at = $2,
               next_attempt_at = $2, last_error = NULL, updated_at = $2
         WHERE id = $1 AND state = 'failed' AND endpoint_id IS NOT NULL
@@ -24,6 +24,6 @@ export async function replayDelivery(db: Db, enqueuer: DeliveryEnqueuer, deliver
     await writeAudit(tx, [{ at: now, actor, kind: 'delivery.replayed', messageId: row.message_id, deliveryId, data: { generation: row.generation } }]);
     return row;
   });
-  await enqueuer.enqueue([{ deliveryId, generation: updated.generation, delayMs: 0 }]);
+  await enqueuer.enqueue([{ deliveryId, endpointId: updated.endpoint_id, generation: updated.generation, delayMs: 0 }]);
   return { generation: updated.generation };
 }

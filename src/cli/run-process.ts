@@ -9,7 +9,7 @@ import { openHub, type Hub } from '../hub.js';
  * store). A second signal exits at once.
  */
 export async function runProcess(env: HubEnv, log: Logger, roles: { api: boolean; worker: boolean }): Promise<Hub> {
-  const hub = await openHub({ env, adapters, log, roles });
+  const hub = await openHub({ env, adapters, log, roles, sweepGraceMs: env.sweepGraceMs });
   const url = await hub.listen();
   log.info({ url, roles, store: hub.db.kind, keyFingerprint: hub.keys.fingerprintSha256 }, 'lienthong started');
   let stopping = false;

@@ -18,6 +18,8 @@ export interface HubEnv {
   keys: { certPath: string; keyPath: string; keyPassphrase?: string } | { p12Path: string; passphrase: string };
   workerConcurrency: number;
   sweepIntervalMs: number;
+  /** How overdue a delivery must be before the sweeper checks its job, ms. */
+  sweepGraceMs: number;
   apiKeyCacheMs: number;
 }
 
@@ -40,6 +42,7 @@ interface RawEnv {
   LIENTHONG_HUB_P12_PASSPHRASE?: string;
   LIENTHONG_WORKER_CONCURRENCY: number;
   LIENTHONG_SWEEP_INTERVAL_MS: number;
+  LIENTHONG_SWEEP_GRACE_MS: number;
   LIENTHONG_API_KEY_CACHE_MS: number;
 }
 
@@ -96,6 +99,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     keys: Object.freeze(keys),
     workerConcurrency: env.LIENTHONG_WORKER_CONCURRENCY,
     sweepIntervalMs: env.LIENTHONG_SWEEP_INTERVAL_MS,
+    sweepGraceMs: env.LIENTHONG_SWEEP_GRACE_MS,
     apiKeyCacheMs: env.LIENTHONG_API_KEY_CACHE_MS,
   });
 }

@@ -107,9 +107,9 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
     }
     deps.metrics.messagesAccepted.inc({ kind: message.kind });
     // The database is the truth: when Redis is away the sweeper enqueues these later.
-    const push = deliveries.filter((d) => d.endpointId !== null);
+    const push = deliveries.flatMap((d) => (d.endpointId !== null ? [{ deliveryId: d.id, endpointId: d.endpointId, generation: 0, delayMs: 0 }] : []));
     if (push.length > 0) {
-      deps.enqueuer.enqueue(push.map((d) => ({ deliveryId: d.id, generation: 0, delayMs: 0 }))).catch((err: unknown) => {
+      deps.enqueuer.enqueue(push).catch((err: unknown) => {
         deps.log.warn({ err, messageId: message.id }, 'enqueue failed; the sweeper will pick the deliveries up');
       });
     }

@@ -12,16 +12,23 @@ export interface InlineAttachment {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Decodes base64 strictly (Buffer.from silently skips garbage) and writes each file to the blob store. */
+/**
+ * Decodes base64 strictly (Buffer.from silently skips garbage) and writes each file to the blob store.
+ * Every attachment is decoded before any is written, so a request refused for a bad attachment leaves
+ * nothing in the blob store.
+ */
 export async function storeInlineAttachments(blobs: BlobStore, attachments: readonly InlineAttachment[] = []): Promise<AttachmentMeta[]> {
+  const decoded = attachments.map((a, index) => {
+    const compact = a.content.includes('\n') || a.content.includes('\r') ? a.content.replace(/\r?\n/g, '') : a.content;
+    if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
+      throw hubError('HUB_ERR_INVALID_ATTACHMENT', [index, 'content is not valid base64'], { index, name: a.name });
+    }
+    const bytes = Buffer.from(compact, 'base64');
+    if (bytes.length === 0) throw hubError('HUB_ERR_INVALID_ATTACHMENT', [index, 'content is empty'], { index, name: a.name });
+    return { a, index, bytes };
+  });
   return Promise.all(
-    attachments.map(async (a, index) => {
-      const compact = a.content.includes('\n') || a.content.includes('\r') ? a.content.replace(/\r?\n/g, '') : a.content;
-      if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
-        throw hubError('HUB_ERR_INVALID_ATTACHMENT', [index, 'content is not valid base64'], { index, name: a.name });
-      }
-      const bytes = Buffer.from(compact, 'base64');
-      if (bytes.length === 0) throw hubError('HUB_ERR_INVALID_ATTACHMENT', [index, 'content is empty'], { index, name: a.name });
+    decoded.map(async ({ a, index, bytes }) => {
       const { sha256, size } = await blobs.put(bytes);
       return { index, name: a.name, contentType: a.contentType, ...(a.description ? { description: a.description } : {}), size, sha256 };
     }),

@@ -4,6 +4,7 @@ import { DELIVER_JOB, deliverJobOptions, type DeliverJobData } from './job-catal
 
 export interface EnqueueRequest {
   deliveryId: string;
+  endpointId: string;
   generation: number;
   delayMs: number;
 }
@@ -19,7 +20,7 @@ export function createDeliveryEnqueuer(queue: Queue<DeliverJobData>): DeliveryEn
     maxBatch: 500,
     maxInFlight: 4,
     run: async (items) => {
-      await queue.addBulk(items.map((r) => ({ name: DELIVER_JOB, data: { deliveryId: r.deliveryId }, opts: deliverJobOptions(r.deliveryId, r.generation, r.delayMs) })));
+      await queue.addBulk(items.map((r) => ({ name: DELIVER_JOB, data: { deliveryId: r.deliveryId, endpointId: r.endpointId }, opts: deliverJobOptions(r.deliveryId, r.generation, r.delayMs) })));
       return items.map(() => undefined);
     },
   });

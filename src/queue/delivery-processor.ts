@@ -7,46 +7,30 @@ import type { Message } from '../domain/message.js';
 import type { Metrics } from '../metrics.js';
 import { issueReceipt } from '../receipts/issue-receipt.js';
 import type { BlobStore } from '../store/blob-store.js';
-import type { Queryable } from '../store/db.js';
+import type { ClaimedDelivery } from '../store/claim-deliveries.js';
 import type { GroupCommit } from '../store/group-commit.js';
-import { MESSAGE_COLUMNS, rowToMessage, type MessageRow } from '../store/message-row.js';
-import type { DeliveryState } from '../store/records.js';
-import type { DeliveryProgress } from '../store/write-delivery-progress.js';
+import type { DeliveryOutcomeRecord } from '../store/write-delivery-outcomes.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { DeliverJobData } from './job-catalogue.js';
 import { RetryLaterError } from './retry-later-error.js';
 import { nextRetry } from './retry-schedule.js';
 
 export interface DeliveryProcessorDeps {
-  db: Queryable;
   config: HubConfig;
   adapters: AdapterTable;
   blobs: BlobStore;
   signer: JwsSigner;
   issuer: string;
-  progress: GroupCommit<DeliveryProgress, void>;
+  /** Loads a delivery with its message and marks it sending (batched with other jobs' claims). */
+  claims: GroupCommit<string, ClaimedDelivery | undefined>;
+  /** Records attempt outcomes (batched: one statement per batch). */
+  outcomes: GroupCommit<DeliveryOutcomeRecord, void>;
   metrics: Metrics;
   log: Logger;
   now(): Date;
   /** Aborted at shutdown: in-flight attempts end as transient failures and are retried. */
   shutdown: AbortSignal;
 }
-
-interface LoadedDelivery {
-  id: string;
-  recipient: string;
-  endpointId: string | null;
-  state: DeliveryState;
-  attempts: number;
-  generation: number;
-  cycleStartedAt: Date;
-  message: Message;
-}
-
-type DeliveryRow = MessageRow & {
-  delivery_id: string; recipient: string; endpoint_id: string | null; state: DeliveryState;
-  attempts: number; generation: number; cycle_started_at: Date;
-};
 
 export type DeliveryProcessor = (job: Job<DeliverJobData>, token?: string) => Promise<void>;
 
@@ -64,20 +48,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     return breaker;
   };
 
-  // 1. load
-  const load = async (deliveryId: string): Promise<LoadedDelivery | undefined> => {
-    const { rows } = await deps.db.query<DeliveryRow>(
-      `SELECT d.id AS delivery_id, d.recipient, d.endpoint_id, d.state, d.attempts, d.generation, d.cycle_started_at, ${MESSAGE_COLUMNS}
-         FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.id = $1`, [deliveryId]);
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      id: row.delivery_id, recipient: row.recipient, endpointId: row.endpoint_id, state: row.state,
-      attempts: row.attempts, generation: row.generation, cycleStartedAt: row.cycle_started_at, message: rowToMessage(row),
-    };
-  };
-
-  // 2. check: may an attempt go now? If not, park the job without spending an attempt.
+  // 1. check: may an attempt go now? If not, park the job without spending an attempt.
   const parkIfBlocked = async (job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig): Promise<void> => {
     const wait = breakerFor(endpoint).waitMs();
     deps.metrics.circuitOpen.set({ endpoint: endpoint.id }, wait > 0 ? 1 : 0);
@@ -89,8 +60,8 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     throw new DelayedError();
   };
 
-  // 3. attempt once
-  const attempt = async (delivery: LoadedDelivery, endpoint: EndpointConfig, attemptNo: number, log: Logger): Promise<DeliveryOutcome> => {
+  // 3. attempt once (2. is the claim, in the handler)
+  const attempt = async (delivery: ClaimedDelivery, endpoint: EndpointConfig, attemptNo: number, log: Logger): Promise<DeliveryOutcome> => {
     const adapter = deps.adapters[endpoint.adapter];
     const signal = AbortSignal.any([AbortSignal.timeout(endpoint.timeoutMs), deps.shutdown]);
     inFlight.set(endpoint.id, (inFlight.get(endpoint.id) ?? 0) + 1);
@@ -117,7 +88,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
   };
 
   // 4. record
-  const record = async (delivery: LoadedDelivery, endpoint: EndpointConfig, attemptNo: number, startedAt: Date, outcome: DeliveryOutcome): Promise<{ state: 'delivered' | 'retrying' | 'failed'; delayMs?: number; reason?: string }> => {
+  const record = async (delivery: ClaimedDelivery, endpoint: EndpointConfig, attemptNo: number, startedAt: Date, outcome: DeliveryOutcome): Promise<{ state: 'delivered' | 'retrying' | 'failed'; delayMs?: number; reason?: string }> => {
     const at = deps.now();
     let state: 'delivered' | 'retrying' | 'failed';
     let delayMs: number | undefined;
@@ -155,8 +126,8 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
       ...(reason ? { detail: reason } : {}),
       at,
     });
-    await deps.progress.submit({
-      op: 'outcome', deliveryId: delivery.id, at, state,
+    await deps.outcomes.submit({
+      deliveryId: delivery.id, at, state,
       attempt: {
         attempt: attemptNo, generation: delivery.generation, startedAt, finishedAt: at, outcome: outcome.kind,
         ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
@@ -176,20 +147,19 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
   };
 
   return async (job, token) => {
-    const delivery = await load(job.data.deliveryId);
+    const endpoint = deps.config.endpoints.get(job.data.endpointId);
+    if (endpoint) await parkIfBlocked(job, token, endpoint);
+    const startedAt = deps.now();
+    const delivery = await deps.claims.submit(job.data.deliveryId);
     if (!delivery || delivery.state === 'delivered' || delivery.state === 'failed' || delivery.endpointId === null) return; // stale job: nothing to do
     const log = deps.log.child({ deliveryId: delivery.id, messageId: delivery.message.id, endpoint: delivery.endpointId });
-    const endpoint = deps.config.endpoints.get(delivery.endpointId);
-    if (!endpoint) {
-      await record(delivery, { ...fallbackEndpoint(delivery.endpointId) }, delivery.attempts + 1, deps.now(),
-        { kind: 'permanent', reason: `endpoint ${delivery.endpointId} is no longer configured` });
-      throw new UnrecoverableError(`endpoint ${delivery.endpointId} is no longer configured`);
-    }
-    await parkIfBlocked(job, token, endpoint);
-
     const attemptNo = delivery.attempts + 1;
-    const startedAt = deps.now();
-    void deps.progress.submit({ op: 'sending', deliveryId: delivery.id, at: startedAt }).catch((err: unknown) => log.warn({ err }, 'could not mark sending'));
+    if (!endpoint || delivery.endpointId !== endpoint.id) {
+      const reason = `endpoint ${delivery.endpointId} is no longer configured`;
+      await record(delivery, fallbackEndpoint(delivery.endpointId), attemptNo, startedAt, { kind: 'permanent', reason });
+      throw new UnrecoverableError(reason);
+    }
+
     const outcome = await attempt(delivery, endpoint, attemptNo, log);
     const finished = deps.now();
     deps.metrics.attemptSeconds.observe({ endpoint: endpoint.id }, (finished.getTime() - startedAt.getTime()) / 1000);

@@ -11,6 +11,8 @@ export const ENDPOINT_BACKOFF = 'endpoint-schedule';
 
 export interface DeliverJobData {
   deliveryId: string;
+  /** Lets the worker check the endpoint's circuit and concurrency before touching the database. */
+  endpointId: string;
 }
 
 /** Job ids must be stable (the sweeper re-adds without duplicates) and free of `:` (BullMQ 6). */

@@ -27,6 +27,7 @@ export interface Sweeper {
 
 interface PendingRow {
   id: string;
+  endpoint_id: string;
   message_id: string;
   generation: number;
   next_attempt_at: Date;
@@ -56,7 +57,7 @@ export function createSweeper(opts: SweeperOptions): Sweeper {
 
   const sweepOnce = async (): Promise<number> => {
     const { rows } = await opts.db.query<PendingRow>(
-      `SELECT id, message_id, generation, next_attempt_at FROM deliveries
+      `SELECT id, endpoint_id, message_id, generation, next_attempt_at FROM deliveries
         WHERE state IN ('queued', 'sending', 'retrying') AND endpoint_id IS NOT NULL
           AND next_attempt_at < $1 ORDER BY next_attempt_at LIMIT $2`,
       [new Date(Date.now() - opts.graceMs), opts.batchSize]);
@@ -67,7 +68,7 @@ export function createSweeper(opts: SweeperOptions): Sweeper {
       chunk.forEach((row, j) => { if (!alive[j]) lost.push(row); });
     }
     if (lost.length === 0) return 0;
-    await opts.enqueuer.enqueue(lost.map((r) => ({ deliveryId: r.id, generation: r.generation, delayMs: 0 })));
+    await opts.enqueuer.enqueue(lost.map((r) => ({ deliveryId: r.id, endpointId: r.endpoint_id, generation: r.generation, delayMs: 0 })));
     const at = new Date();
     await writeAudit(opts.db, lost.map((r) => ({ at, actor: 'sweeper', kind: 'delivery.requeued', messageId: r.message_id, deliveryId: r.id, data: { reason: 'job missing from the queue' } })));
     opts.metrics.sweeperRequeued.inc(lost.length);

@@ -98,7 +98,7 @@ CREATE TABLE delivery_attempts (
   http_status integer,
   detail      text
 );
-CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempt);
+CREATE UNIQUE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, generation, attempt);
 
 CREATE TABLE receipts (
   id          uuid PRIMARY KEY,
@@ -110,6 +110,7 @@ CREATE TABLE receipts (
   created_at  timestamptz NOT NULL
 );
 CREATE INDEX receipts_message ON receipts (message_id, created_at);
+CREATE INDEX receipts_delivery ON receipts (delivery_id) WHERE delivery_id IS NOT NULL;
 
 CREATE TABLE audit_events (
   id          bigserial PRIMARY KEY,

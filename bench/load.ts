@@ -1,0 +1,100 @@
+import { Pool } from 'undici';
+
+/** Latencies in ms → the percentile (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export interface LoadResult {
+  sent: number;
+  accepted: number;
+  errors: number;
+  /** Accept latency in ms, measured from the request's scheduled start (open loop) or send (closed loop). */
+  latencies: number[];
+  elapsedMs: number;
+  messageIds: string[];
+}
+
+/** Builds ~`size`-byte JSON documents cheaply: the attachment is made once, only the number changes. */
+export function documentFactory(size: number): (n: number) => string {
+  const attachment = Buffer.alloc(Math.floor(((size - 1_200) * 3) / 4), 0x25).toString('base64');
+  // Every document's attachment differs (its first 12 bytes carry the number), as real files do:
+  // the blob store writes and fsyncs each one instead of de-duplicating.
+  const unique = (n: number): string => Buffer.from(String(n).padStart(12, '0')).toString('base64') + attachment.slice(16);
+  return (n) => JSON.stringify({
+    sender: '000.00.00.G22',
+    recipients: ['000.00.00.H41'],
+    document: {
+      number: String(n), notation: 'VPCP-BENCH', promulgation: { place: 'Hà Nội', date: '2026-11-22' },
+      documentType: { name: 'Công văn' }, subject: `Văn bản đo hiệu năng số ${n} về việc thử tải hệ thống liên thông văn bản`,
+      urgency: 'normal', signer: { fullName: 'Nguyễn Văn Đo', position: 'Chánh Văn phòng', competence: 'TL.' },
+      content: 'Nội dung tóm tắt của văn bản dùng để đo hiệu năng của trục liên thông.',
+    },
+    attachments: [{ name: `${n}.pdf`, contentType: 'application/pdf', content: unique(n) }],
+  });
+}
+
+interface Target { url: string; key: string; body: (n: number) => string; connections: number }
+
+async function post(pool: Pool, target: Target, n: number): Promise<string | undefined> {
+  const { statusCode, body } = await pool.request({
+    path: '/v1/messages', method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${target.key}` },
+    body: target.body(n),
+  });
+  const text = await body.text();
+  return statusCode === 202 ? (JSON.parse(text) as { id: string }).id : undefined;
+}
+
+/** Open loop: request i starts at t0 + i/rate whatever the hub does; latency counts from that instant. */
+export async function openLoop(target: Target, rate: number, seconds: number, firstNumber: number): Promise<LoadResult> {
+  const pool = new Pool(target.url, { connections: target.connections, pipelining: 1 });
+  const total = Math.round(rate * seconds);
+  const result: LoadResult = { sent: 0, accepted: 0, errors: 0, latencies: [], elapsedMs: 0, messageIds: [] };
+  const inflight = new Set<Promise<void>>();
+  const t0 = performance.now();
+  for (let i = 0; i < total; i += 1) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    result.sent += 1;
+    const p = post(pool, target, firstNumber + i).then(
+      (id) => {
+        if (id) { result.accepted += 1; result.messageIds.push(id); result.latencies.push(performance.now() - due); } else result.errors += 1;
+      },
+      () => { result.errors += 1; },
+    ).finally(() => inflight.delete(p));
+    inflight.add(p);
+  }
+  await Promise.all(inflight);
+  result.elapsedMs = performance.now() - t0;
+  await pool.close();
+  return result;
+}
+
+/** Closed loop: `concurrency` clients send back to back for `seconds`: the hub's saturation rate. */
+export async function closedLoop(target: Target, concurrency: number, seconds: number, firstNumber: number): Promise<LoadResult> {
+  const pool = new Pool(target.url, { connections: concurrency, pipelining: 1 });
+  const result: LoadResult = { sent: 0, accepted: 0, errors: 0, latencies: [], elapsedMs: 0, messageIds: [] };
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  let next = firstNumber;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const n = next++;
+      const start = performance.now();
+      result.sent += 1;
+      try {
+        const id = await post(pool, target, n);
+        if (id) { result.accepted += 1; result.messageIds.push(id); result.latencies.push(performance.now() - start); } else result.errors += 1;
+      } catch {
+        result.errors += 1;
+      }
+    }
+  }));
+  result.elapsedMs = performance.now() - t0;
+  await pool.close();
+  return result;
+}

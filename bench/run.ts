@@ -1,0 +1,183 @@
+/**
+ * `npm run bench` — drives the real hub (separate `serve` and `worker` processes, PostgreSQL store,
+ * Redis queue) with ~20 KB JSON documents delivered to a local simulated agency endpoint:
+ *   1. open loop at --rate documents/s for --seconds (accept latency from the scheduled send time),
+ *   2. closed loop at --concurrency for --saturation-seconds (the saturation rate),
+ * and prints sustained documents/s, accept p50/p99 and accept→delivered p50/p99 (from the hub's own
+ * timestamps in the database), writing them to bench/results/latest.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startHttpEndpointSimulator } from '../adapters/http-endpoint/simulator.js';
+import { createApiKey } from '../src/auth/api-keys.js';
+import { createDevPki, writeDevPki } from '../src/crypto/dev-pki.js';
+import { migrate } from '../src/store/migrate.js';
+import { openPgDb } from '../src/store/pg-db.js';
+import { closedLoop, documentFactory, openLoop, percentile, type LoadResult } from './load.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '20' },
+    'saturation-seconds': { type: 'string', default: '15' },
+    concurrency: { type: 'string', default: '64' },
+    size: { type: 'string', default: '20480' },
+    alg: { type: 'string', default: 'ES256' },
+    'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    'redis-url': { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    'worker-concurrency': { type: 'string', default: '128' },
+    out: { type: 'string', default: 'bench/results/latest.json' },
+  },
+});
+const num = (v: string | undefined): number => Number(v);
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const root = resolve('.');
+  const dataDir = await mkdtemp(join(tmpdir(), 'lienthong-bench-'));
+  const schema = `lt_bench_${randomBytes(4).toString('hex')}`;
+  const prefix = `lt-bench-${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: args['database-url'] });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const url = new URL(args['database-url']!);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const databaseUrl = url.toString();
+  const children: ChildProcess[] = [];
+  const sim = await startHttpEndpointSimulator();
+  try {
+    // 1. keys, schema, an API key for the sending agency
+    const pki = await createDevPki({ alg: args.alg as 'ES256' | 'RS256' });
+    const paths = await writeDevPki(join(dataDir, 'keys'), pki);
+    const db = await openPgDb({ connectionString: databaseUrl, max: 2 });
+    await migrate(db);
+    const { key } = await createApiKey(db, { agency: '000.00.00.G22' }, 'bench');
+
+    // 2. the hub: API and worker as two processes (one per core, as deployed)
+    const port = 18_000 + Math.floor(Math.random() * 2_000);
+    const env = {
+      ...process.env, DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '16', REDIS_URL: args['redis-url'], LIENTHONG_QUEUE_PREFIX: prefix,
+      LIENTHONG_DATA_DIR: dataDir, LIENTHONG_CONFIG: join(root, 'bench/bench-config.json'), LIENTHONG_HUB_CERT: paths.chainPath,
+      LIENTHONG_HUB_KEY: paths.hubKeyPath, BENCH_SIM_URL: sim.url, PORT: String(port), LOG_LEVEL: 'warn',
+      LIENTHONG_WORKER_CONCURRENCY: args['worker-concurrency'], LIENTHONG_BODY_LIMIT: String(1 << 20),
+    };
+    for (const role of ['serve', 'worker']) {
+      // BENCH_CHILD_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub processes only.
+      const nodeArgs = process.env.BENCH_CHILD_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+      const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/src/cli.js'), role], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      children.push(child);
+    }
+    const base = `http://127.0.0.1:${port}`;
+    await waitReady(base);
+    log(`hub up: serve + worker on PostgreSQL (${schema}), Redis prefix ${prefix}, ${args.alg} receipts, documents of ${args.size} bytes`);
+    const target = { url: base, key, body: documentFactory(num(args.size)), connections: 256 };
+
+    // 3. warm-up (JIT, pools)
+    await closedLoop(target, 16, 3, 1);
+    await waitDelivered(db, 20_000);
+
+    // 4. open loop at the target rate
+    log(`open loop: ${args.rate} documents/s for ${args.seconds} s …`);
+    const open = await openLoop(target, num(args.rate), num(args.seconds), 1_000_000);
+    const openDelivery = await deliveryStats(db, open.messageIds);
+
+    // 5. saturation
+    log(`closed loop: ${args.concurrency} clients for ${args['saturation-seconds']} s …`);
+    const sat = await closedLoop(target, num(args.concurrency), num(args['saturation-seconds']), 5_000_000);
+    const satDelivery = await deliveryStats(db, sat.messageIds);
+
+    const summary = {
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+      setup: { processes: 'serve + worker', store: 'postgresql', documentBytes: num(args.size), receiptAlg: args.alg, workerConcurrency: num(args['worker-concurrency']) },
+      openLoop: report(open, openDelivery, num(args.rate)),
+      saturation: report(sat, satDelivery),
+      at: new Date().toISOString(),
+    };
+    log('');
+    log('                         offered/s  accepted/s  delivered/s  accept p50  accept p99  accept→delivered p50  p99   errors');
+    for (const [name, r] of [['open loop', summary.openLoop], ['saturation', summary.saturation]] as const) {
+      log(`  ${name.padEnd(22)} ${String(r.offeredPerSecond ?? '-').padStart(9)}  ${r.acceptedPerSecond.toFixed(0).padStart(10)}  ${r.deliveredPerSecond.toFixed(0).padStart(11)}  ${r.acceptP50Ms.toFixed(1).padStart(7)} ms  ${r.acceptP99Ms.toFixed(1).padStart(7)} ms  ${r.deliveredP50Ms.toFixed(1).padStart(14)} ms  ${r.deliveredP99Ms.toFixed(1).padStart(6)} ms  ${r.errors}`);
+    }
+    await mkdir('bench/results', { recursive: true });
+    await writeFile(args.out!, `${JSON.stringify(summary, null, 2)}\n`);
+    log(`\nwritten to ${args.out}`);
+    await db.close();
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    await sim.close();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+    await rm(dataDir, { recursive: true, force: true });
+    await cleanRedis(args['redis-url']!, prefix);
+  }
+}
+
+interface DeliveryStats { delivered: number; p50: number; p99: number; spanMs: number }
+
+async function deliveryStats(db: Awaited<ReturnType<typeof openPgDb>>, ids: string[]): Promise<DeliveryStats> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE message_id = ANY($1::uuid[]) AND state = 'delivered'`, [ids]);
+    if (rows[0]!.n >= ids.length || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const { rows } = await db.query<{ n: number; p50: number; p99: number; span: number }>(
+    `SELECT count(*)::int AS n,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - m.created_at) * 1000) AS p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - m.created_at) * 1000) AS p99,
+            extract(epoch FROM max(d.delivered_at) - min(m.created_at)) * 1000 AS span
+       FROM deliveries d JOIN messages m ON m.id = d.message_id
+      WHERE d.message_id = ANY($1::uuid[]) AND d.state = 'delivered'`, [ids]);
+  const r = rows[0]!;
+  return { delivered: r.n, p50: Number(r.p50), p99: Number(r.p99), spanMs: Number(r.span) };
+}
+
+function report(load: LoadResult, delivery: DeliveryStats, offered?: number) {
+  return {
+    ...(offered ? { offeredPerSecond: offered } : {}),
+    sent: load.sent, accepted: load.accepted, errors: load.errors, delivered: delivery.delivered,
+    acceptedPerSecond: load.accepted / (load.elapsedMs / 1000),
+    deliveredPerSecond: delivery.delivered / (delivery.spanMs / 1000),
+    acceptP50Ms: percentile(load.latencies, 50), acceptP99Ms: percentile(load.latencies, 99),
+    deliveredP50Ms: delivery.p50, deliveredP99Ms: delivery.p99,
+  };
+}
+
+async function waitReady(base: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return;
+    } catch { /* not yet listening */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('hub did not become ready within 30 s');
+}
+
+async function waitDelivered(db: Awaited<ReturnType<typeof openPgDb>>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE state <> 'delivered'`);
+    if (rows[0]!.n === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function cleanRedis(redisUrl: string, prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

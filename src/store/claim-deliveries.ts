@@ -1,0 +1,39 @@
+import type { Queryable } from './db.js';
+import { MESSAGE_COLUMNS, rowToMessage, type MessageRow } from './message-row.js';
+import type { DeliveryState } from './records.js';
+import type { Message } from '../domain/message.js';
+
+/** A delivery as the worker needs it, with its message. */
+export interface ClaimedDelivery {
+  id: string;
+  recipient: string;
+  endpointId: string | null;
+  /** The state before this claim (a claim moves queued/retrying to sending). */
+  state: DeliveryState;
+  attempts: number;
+  generation: number;
+  cycleStartedAt: Date;
+  message: Message;
+}
+
+type Row = MessageRow & {
+  delivery_id: string; recipient: string; endpoint_id: string | null; state: DeliveryState;
+  attempts: number; generation: number; cycle_started_at: Date;
+};
+
+/**
+ * Loads a batch of deliveries with their messages and marks the waiting ones `sending`, in one
+ * statement. The SELECT sees the rows as they were before the UPDATE (one snapshot), so `state` is
+ * the state the worker found.
+ */
+export async function claimDeliveries(db: Queryable, ids: readonly string[], at: Date): Promise<Map<string, ClaimedDelivery>> {
+  const { rows } = await db.query<Row>(
+    `WITH s AS (UPDATE deliveries SET state = 'sending', updated_at = $2 WHERE id = ANY($1::uuid[]) AND state IN ('queued', 'retrying'))
+     SELECT d.id AS delivery_id, d.recipient, d.endpoint_id, d.state, d.attempts, d.generation, d.cycle_started_at, ${MESSAGE_COLUMNS}
+       FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.id = ANY($1::uuid[])`,
+    [ids, at]);
+  return new Map(rows.map((row) => [row.delivery_id, {
+    id: row.delivery_id, recipient: row.recipient, endpointId: row.endpoint_id, state: row.state, attempts: row.attempts,
+    generation: row.generation, cycleStartedAt: row.cycle_started_at, message: rowToMessage(row),
+  }]));
+}
