@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnv } from '../../../src/config/load-env.js';
+import { isHubError } from '../../../src/errors.js';
+import { createSchemaCatalogue } from '../../../src/schema-catalogue.js';
+
+const catalogue = createSchemaCatalogue();
+const messageOf = (env: NodeJS.ProcessEnv): string => {
+  try {
+    loadEnv(env, catalogue);
+  } catch (err) {
+    if (isHubError(err)) return `${err.code}: ${err.message}`;
+    throw err;
+  }
+  return 'accepted';
+};
+
+describe('environment', () => {
+  it('takes documented defaults for unset variables', () => {
+    const env = loadEnv({}, catalogue);
+    expect(env).toMatchObject({ port: 8080, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6379', databasePoolSize: 10, logLevel: 'info', workerConcurrency: 64 });
+    expect(env.databaseUrl).toBeUndefined();
+    expect(env.keys).toMatchObject({ certPath: expect.stringMatching(/var\/keys\/hub-chain\.pem$/) });
+    expect(Object.isFrozen(env)).toBe(true);
+  });
+
+  it('coerces numbers and refuses bad values, naming each variable', () => {
+    expect(loadEnv({ PORT: '9000', LIENTHONG_BODY_LIMIT: '2048' }, catalogue)).toMatchObject({ port: 9000, bodyLimit: 2048 });
+    const message = messageOf({ PORT: 'abc', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    expect(message).toMatch(/^HUB_ERR_ENV_INVALID/);
+    expect(message).toContain('env/PORT');
+    expect(message).toContain('env/DATABASE_URL');
+    expect(message).toContain('env/LOG_LEVEL');
+  });
+
+  it('refuses a variable that is set but empty instead of defaulting it', () => {
+    expect(messageOf({ REDIS_URL: '' })).toContain('env/REDIS_URL is set but empty');
+  });
+
+  it('checks that key settings come as a consistent set', () => {
+    expect(messageOf({ LIENTHONG_HUB_CERT: 'a.pem' })).toContain('go together');
+    expect(messageOf({ LIENTHONG_HUB_P12: 'a.p12' })).toContain('LIENTHONG_HUB_P12_PASSPHRASE');
+    expect(messageOf({ LIENTHONG_HUB_P12: 'a.p12', LIENTHONG_HUB_P12_PASSPHRASE: 'x', LIENTHONG_HUB_CERT: 'c', LIENTHONG_HUB_KEY: 'k' })).toContain('not both');
+    expect(loadEnv({ LIENTHONG_HUB_P12: 'a.p12', LIENTHONG_HUB_P12_PASSPHRASE: 'pw' }, catalogue).keys).toMatchObject({ p12Path: expect.stringMatching(/a\.p12$/), passphrase: 'pw' });
+  });
+
+  it('never echoes a passphrase in its errors', () => {
+    expect(messageOf({ LIENTHONG_HUB_P12_PASSPHRASE: 'hunter2', PORT: '-1' })).not.toContain('hunter2');
+  });
+});
