@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     for (const role of ['serve', 'worker']) {
       // BENCH_CHILD_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub processes only.
       const nodeArgs = process.env.BENCH_CHILD_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
-      const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/src/cli.js'), role], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      const roleEnv = role === 'worker' ? { ...env, LIENTHONG_METRICS_PORT: String(port + 1) } : env;
+      const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/src/cli.js'), role], { env: roleEnv, stdio: ['ignore', 'inherit', 'inherit'] });
       children.push(child);
     }
     const base = `http://127.0.0.1:${port}`;
@@ -91,11 +92,13 @@ async function main(): Promise<void> {
     const sat = await closedLoop(target, num(args.concurrency), num(args['saturation-seconds']), 5_000_000);
     const satDelivery = await deliveryStats(db, sat.messageIds);
 
+    const batches = { ...(await batchSizes(base)), ...(await batchSizes(`http://127.0.0.1:${port + 1}`)) };
     const summary = {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       setup: { processes: 'serve + worker', store: 'postgresql', documentBytes: num(args.size), receiptAlg: args.alg, workerConcurrency: num(args['worker-concurrency']) },
       openLoop: report(open, openDelivery, num(args.rate)),
       saturation: report(sat, satDelivery),
+      meanGroupCommitBatch: batches,
       at: new Date().toISOString(),
     };
     log('');
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
     for (const [name, r] of [['open loop', summary.openLoop], ['saturation', summary.saturation]] as const) {
       log(`  ${name.padEnd(22)} ${String(r.offeredPerSecond ?? '-').padStart(9)}  ${r.acceptedPerSecond.toFixed(0).padStart(10)}  ${r.deliveredPerSecond.toFixed(0).padStart(11)}  ${r.acceptP50Ms.toFixed(1).padStart(7)} ms  ${r.acceptP99Ms.toFixed(1).padStart(7)} ms  ${r.deliveredP50Ms.toFixed(1).padStart(14)} ms  ${r.deliveredP99Ms.toFixed(1).padStart(6)} ms  ${r.errors}`);
     }
+    log(`  mean group-commit batch: ${Object.entries(batches).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
     await mkdir('bench/results', { recursive: true });
     await writeFile(args.out!, `${JSON.stringify(summary, null, 2)}\n`);
     log(`\nwritten to ${args.out}`);
@@ -147,6 +151,17 @@ function report(load: LoadResult, delivery: DeliveryStats, offered?: number) {
     acceptP50Ms: percentile(load.latencies, 50), acceptP99Ms: percentile(load.latencies, 99),
     deliveredP50Ms: delivery.p50, deliveredP99Ms: delivery.p99,
   };
+}
+
+/** Mean items per group-commit batch, by writer, from a process's /metrics. */
+async function batchSizes(base: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const sums = new Map<string, number>();
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/^lienthong_group_commit_batch_size_(sum|count)\{writer="([a-z]+)"\} ([0-9.e+]+)$/gm)) {
+    (m[1] === 'sum' ? sums : counts).set(m[2]!, Number(m[3]));
+  }
+  return Object.fromEntries([...sums].map(([writer, sum]) => [writer, sum / (counts.get(writer) || 1)]));
 }
 
 async function waitReady(base: string): Promise<void> {

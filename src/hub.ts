@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdapterTable } from './adapters/adapter-contract.js';
 import { buildApp } from './app.js';
+import { buildOpsApp } from './ops-app.js';
 import { createApiKeyResolver } from './auth/api-keys.js';
 import type { HubConfig } from './config/hub-config.js';
 import { loadHubConfig } from './config/load-hub-config.js';
@@ -95,6 +96,8 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     queueRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (queue) connection error'));
     closers.push(() => queueRedis.quit().catch(() => queueRedis.disconnect()));
     const queue = new Queue<DeliverJobData>(DELIVERY_QUEUE, { connection: queueRedis, prefix: env.queuePrefix });
+    // Without a listener BullMQ prints connection errors with console.error, outside the structured log.
+    queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
     closers.push(() => queue.close());
     const enqueuer = createDeliveryEnqueuer(queue);
 
@@ -167,10 +170,14 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       closers.push(() => s.stop());
     }
 
-    // 6. HTTP API
+    // 6. HTTP API (or, for a worker-only process with LIENTHONG_METRICS_PORT, just health and metrics)
     let app: FastifyInstance | undefined;
     if (opts.roles.api) {
       app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, now });
+    } else if (env.metricsPort !== undefined) {
+      app = await buildOpsApp({ chainPem: keys.chainPem, metrics, readiness, log });
+    }
+    if (app) {
       const a = app;
       closers.push(() => a.close());
     }
@@ -180,7 +187,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       ...(app ? { app } : {}), ...(worker ? { worker } : {}), ...(sweeper ? { sweeper } : {}),
       async listen() {
         if (!app) return undefined;
-        return app.listen({ host: env.host, port: env.port });
+        return app.listen({ host: env.host, port: opts.roles.api ? env.port : env.metricsPort ?? 0 });
       },
       close,
     };

@@ -21,6 +21,8 @@ export interface HubEnv {
   /** How overdue a delivery must be before the sweeper checks its job, ms. */
   sweepGraceMs: number;
   apiKeyCacheMs: number;
+  /** Worker-only processes serve health and metrics here when set. */
+  metricsPort?: number;
 }
 
 interface RawEnv {
@@ -44,6 +46,7 @@ interface RawEnv {
   LIENTHONG_SWEEP_INTERVAL_MS: number;
   LIENTHONG_SWEEP_GRACE_MS: number;
   LIENTHONG_API_KEY_CACHE_MS: number;
+  LIENTHONG_METRICS_PORT?: number;
 }
 
 /**
@@ -101,5 +104,6 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     sweepIntervalMs: env.LIENTHONG_SWEEP_INTERVAL_MS,
     sweepGraceMs: env.LIENTHONG_SWEEP_GRACE_MS,
     apiKeyCacheMs: env.LIENTHONG_API_KEY_CACHE_MS,
+    ...(env.LIENTHONG_METRICS_PORT !== undefined ? { metricsPort: env.LIENTHONG_METRICS_PORT } : {}),
   });
 }

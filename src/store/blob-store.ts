@@ -141,14 +141,12 @@ class DigestAndLimit extends Transform {
 async function moveIntoPlace(temp: string, final: string, ensureShard: (path: string) => Promise<void>): Promise<void> {
   const shard = join(final, '..');
   await ensureShard(shard);
-  if (await exists(final)) {
-    await rm(temp, { force: true });
-    return;
-  }
+  // On POSIX, rename atomically replaces an existing file: when the same bytes are already there
+  // (dedup, or a concurrent put of the same content), replacing them with identical bytes is harmless.
   try {
     await rename(temp, final);
   } catch (err) {
-    // Windows refuses to rename onto an existing file: that is the concurrent-put case above.
+    // Windows refuses to rename onto an existing file: that is the same-content case above.
     if (!(await exists(final))) throw err;
     await rm(temp, { force: true });
     return;

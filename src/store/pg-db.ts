@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { createReentryGuard, type ReentryGuard } from './reentry-guard.js';
 import type { Db, QueryResult, Queryable } from './db.js';
 
 /** How to reach a PostgreSQL server. */
@@ -53,14 +53,10 @@ export async function openPgDb(opts: PgDbOptions): Promise<Db> {
 }
 
 function createPgDb(pool: pg.Pool): Db {
-  const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  const guard = createReentryGuard();
   let closing: Promise<void> | undefined;
 
-  const refuseReentry = (what: string): void => {
-    if (inTransaction.getStore()?.open) {
-      throw new Error(`db.${what}() called inside db.transaction(): use the transaction's own query()`);
-    }
-  };
+  const refuseReentry = (what: string): void => guard.refuse(what, '');
 
   const db: Db = {
     kind: 'postgres',
@@ -70,7 +66,7 @@ function createPgDb(pool: pg.Pool): Db {
     },
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       refuseReentry('transaction');
-      return runTransaction(pool, inTransaction, work);
+      return runTransaction(pool, guard, work);
     },
     async ping(): Promise<void> {
       await db.query('SELECT 1');
@@ -85,7 +81,7 @@ function createPgDb(pool: pg.Pool): Db {
 
 async function runTransaction<T>(
   pool: pg.Pool,
-  inTransaction: AsyncLocalStorage<{ open: boolean }>,
+  guard: ReentryGuard,
   work: (tx: Queryable) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
@@ -99,7 +95,7 @@ async function runTransaction<T>(
   let destroy: Error | undefined;
   try {
     await client.query('BEGIN');
-    const result = await inTransaction.run(state, () => work(wrapClient(client, state)));
+    const result = await guard.run(state, () => work(wrapClient(client, state)));
     state.open = false;
     const commit = await client.query('COMMIT');
     // The server answers COMMIT of a failed transaction with ROLLBACK and no error.

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
+import { createReentryGuard } from './reentry-guard.js';
 import type { Db, QueryResult, Queryable } from './db.js';
 
 /** Where the embedded database lives: a data folder, or memory only (tests). */
@@ -38,15 +38,10 @@ export async function openPgliteDb(opts: PgliteDbOptions): Promise<Db> {
 
 function createPgliteDb(pglite: PGlite): Db {
   const exclusive = createFifoLock();
-  // Marks the async context of an open transaction's callback, to refuse re-entrant calls.
-  const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  const guard = createReentryGuard();
   let closing: Promise<void> | undefined;
 
-  const refuseReentry = (what: string): void => {
-    if (inTransaction.getStore()?.open) {
-      throw new Error(`db.${what}() called inside db.transaction(): use the transaction's own query() (PGlite has one connection; this would deadlock)`);
-    }
-  };
+  const refuseReentry = (what: string): void => guard.refuse(what, ' (PGlite has one connection; this would deadlock)');
 
   const db: Db = {
     kind: 'pglite',
@@ -60,7 +55,7 @@ function createPgliteDb(pglite: PGlite): Db {
         pglite.transaction(async (pgTx) => {
           const state = { open: true };
           try {
-            return await inTransaction.run(state, () => work(wrapTransaction(pgTx, state)));
+            return await guard.run(state, () => work(wrapTransaction(pgTx, state)));
           } finally {
             state.open = false;
           }
