@@ -20,7 +20,7 @@ import type { Db } from './store/db.js';
 
 /** Everything the HTTP layer needs, opened by the caller (see `hub.ts`). */
 export interface AppDeps {
-  env: Pick<HubEnv, 'bodyLimit' | 'attachmentLimit'>;
+  env: Pick<HubEnv, 'bodyLimit' | 'attachmentLimit' | 'blobInlineMax'>;
   catalogue: SchemaCatalogue;
   db: Db;
   blobs: BlobStore;
@@ -74,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(hubRoutes, { chainPem: deps.keys.chainPem, metrics: deps.metrics, readiness: deps.readiness });
   await app.register(messageRoutes, {
     db: deps.db, blobs: deps.blobs, intake: deps.intake, apiKeys: deps.apiKeys, catalogue: deps.catalogue,
-    metrics: deps.metrics, attachmentLimit: deps.env.attachmentLimit, now: deps.now,
+    metrics: deps.metrics, attachmentLimit: deps.env.attachmentLimit, blobInlineMax: deps.env.blobInlineMax, now: deps.now,
   });
   await app.register(inboxRoutes, { db: deps.db, blobs: deps.blobs, apiKeys: deps.apiKeys, signer: deps.keys.signer, issuer: deps.issuer, metrics: deps.metrics, log: deps.log, now: deps.now });
   await app.register(adminRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer });

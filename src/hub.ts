@@ -21,6 +21,7 @@ import { createSweeper, type Sweeper } from './queue/sweeper.js';
 import { createSchemaCatalogue, type IdentifiedSchema, type SchemaCatalogue } from './schema-catalogue.js';
 import { createFolderBlobStore, type BlobStore } from './store/blob-store.js';
 import type { Db } from './store/db.js';
+import { withDatabaseBlobs } from './store/database-blobs.js';
 import { createGroupCommit, type GroupCommit } from './store/group-commit.js';
 import { migrate } from './store/migrate.js';
 import { openDb } from './store/open-db.js';
@@ -89,7 +90,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     closers.push(() => db.close());
     await migrate(db, { log });
     await syncConfig(db, config);
-    const blobs = createFolderBlobStore({ dir: join(env.dataDir, 'blobs') });
+    const blobs = withDatabaseBlobs(createFolderBlobStore({ dir: join(env.dataDir, 'blobs') }), db);
 
     // 3. queue (Redis carries work only)
     const queueRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: false });

@@ -15,6 +15,8 @@ export interface HubEnv {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimit: number;
   attachmentLimit: number;
+  /** Attachments up to this size are stored in the database with their message. */
+  blobInlineMax: number;
   keys: { certPath: string; keyPath: string; keyPassphrase?: string } | { p12Path: string; passphrase: string };
   workerConcurrency: number;
   sweepIntervalMs: number;
@@ -37,6 +39,7 @@ interface RawEnv {
   LOG_LEVEL: HubEnv['logLevel'];
   LIENTHONG_BODY_LIMIT: number;
   LIENTHONG_ATTACHMENT_LIMIT: number;
+  LIENTHONG_BLOB_INLINE_MAX: number;
   LIENTHONG_HUB_CERT?: string;
   LIENTHONG_HUB_KEY?: string;
   LIENTHONG_HUB_KEY_PASSPHRASE?: string;
@@ -99,6 +102,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     logLevel: env.LOG_LEVEL,
     bodyLimit: env.LIENTHONG_BODY_LIMIT,
     attachmentLimit: env.LIENTHONG_ATTACHMENT_LIMIT,
+    blobInlineMax: env.LIENTHONG_BLOB_INLINE_MAX,
     keys: Object.freeze(keys),
     workerConcurrency: env.LIENTHONG_WORKER_CONCURRENCY,
     sweepIntervalMs: env.LIENTHONG_SWEEP_INTERVAL_MS,

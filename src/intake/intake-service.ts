@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.js';
 import type { DeliveryEnqueuer } from '../queue/delivery-enqueuer.js';
 import { issueReceipt } from '../receipts/issue-receipt.js';
 import { resolveEndpoint } from '../routing/resolve-endpoint.js';
+import type { InlineBlob } from '../store/database-blobs.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { Queryable } from '../store/db.js';
 import type { AuditRecord, NewDeliveryRecord, NewMessageRecord, NewMessageResult } from '../store/records.js';
@@ -33,6 +34,8 @@ export interface DocumentSubmission {
   recipients: string[];
   document: DocumentMetadata;
   attachments: AttachmentMeta[];
+  /** Bytes of the small attachments, stored with the message (see storeInlineAttachments). */
+  inlineBlobs?: InlineBlob[];
   idempotencyKey?: string;
 }
 
@@ -100,6 +103,7 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
       receipts: [accepted, ...(extra.receipts ?? [])],
       audit,
       ...(extra.businessStatus ? { businessStatus: extra.businessStatus } : {}),
+      ...(extra.inlineBlobs ? { inlineBlobs: extra.inlineBlobs } : {}),
     });
     if (result.kind === 'duplicate') {
       if (result.by === 'idempotency-key' && !result.sameContent) throw hubError('HUB_ERR_IDEMPOTENCY_KEY_REUSED', [message.idempotencyKey], { messageId: result.existingId });
@@ -129,7 +133,7 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
         ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
         createdAt: deps.now(),
       };
-      return commit(principal, message);
+      return commit(principal, message, submission.inlineBlobs?.length ? { inlineBlobs: submission.inlineBlobs } : {});
     },
 
     async reportStatus(principal, messageId, status) {

@@ -1,6 +1,8 @@
 import { hubError } from '../errors.js';
 import type { AttachmentMeta } from '../domain/message.js';
+import { createHash } from 'node:crypto';
 import type { BlobStore } from '../store/blob-store.js';
+import type { InlineBlob } from '../store/database-blobs.js';
 
 export interface InlineAttachment {
   name: string;
@@ -17,7 +19,11 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * Every attachment is decoded before any is written, so a request refused for a bad attachment leaves
  * nothing in the blob store.
  */
-export async function storeInlineAttachments(blobs: BlobStore, attachments: readonly InlineAttachment[] = []): Promise<AttachmentMeta[]> {
+export async function storeInlineAttachments(
+  blobs: BlobStore,
+  attachments: readonly InlineAttachment[] = [],
+  inlineMax = 0,
+): Promise<{ attachments: AttachmentMeta[]; inlineBlobs: InlineBlob[] }> {
   const decoded = attachments.map((a, index) => {
     const compact = a.content.includes('\n') || a.content.includes('\r') ? a.content.replace(/\r?\n/g, '') : a.content;
     if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
@@ -27,10 +33,19 @@ export async function storeInlineAttachments(blobs: BlobStore, attachments: read
     if (bytes.length === 0) throw hubError('HUB_ERR_INVALID_ATTACHMENT', [index, 'content is empty'], { index, name: a.name });
     return { a, index, bytes };
   });
-  return Promise.all(
+  const inlineBlobs: InlineBlob[] = [];
+  const metas = await Promise.all(
     decoded.map(async ({ a, index, bytes }) => {
-      const { sha256, size } = await blobs.put(bytes);
-      return { index, name: a.name, contentType: a.contentType, ...(a.description ? { description: a.description } : {}), size, sha256 };
+      let stored: { sha256: string; size: number };
+      if (bytes.length <= inlineMax) {
+        // Small: travels with the message's INSERT (see src/store/database-blobs.ts).
+        stored = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+        inlineBlobs.push({ ...stored, data: bytes });
+      } else {
+        stored = await blobs.put(bytes);
+      }
+      return { index, name: a.name, contentType: a.contentType, ...(a.description ? { description: a.description } : {}), ...stored };
     }),
   );
+  return { attachments: metas, inlineBlobs };
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AdapterTable, DeliveryOutcome } from '../adapters/adapter-contract.js';
@@ -48,12 +49,23 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     return breaker;
   };
 
-  // 1. check: may an attempt go now? If not, park the job without spending an attempt.
-  const parkIfBlocked = async (job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig): Promise<void> => {
-    const wait = breakerFor(endpoint).waitMs();
-    deps.metrics.circuitOpen.set({ endpoint: endpoint.id }, wait > 0 ? 1 : 0);
+  // 1. check: may an attempt go now? If so, take one of the endpoint's slots in the same synchronous
+  // step (with an await between check and take, concurrent jobs would all see the same free slot) and
+  // return its release. If not, park the job without spending an attempt. The slot is checked before
+  // the breaker, because a half-open breaker hands its one trial to whoever asks.
+  const takeSlotOrPark = async (job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig): Promise<() => void> => {
     const busy = (inFlight.get(endpoint.id) ?? 0) >= endpoint.maxConcurrency;
-    if (wait === 0 && !busy) return;
+    const wait = busy ? 0 : breakerFor(endpoint).waitMs();
+    if (!busy) deps.metrics.circuitOpen.set({ endpoint: endpoint.id }, wait > 0 ? 1 : 0);
+    if (!busy && wait === 0) {
+      inFlight.set(endpoint.id, (inFlight.get(endpoint.id) ?? 0) + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        inFlight.set(endpoint.id, (inFlight.get(endpoint.id) ?? 1) - 1);
+      };
+    }
     // Spread parked jobs so they do not all come back at the same instant.
     const delay = (wait > 0 ? wait : 50) + Math.round(Math.random() * (wait > 0 ? Math.min(wait, 1_000) : 200));
     await job.moveToDelayed(Date.now() + delay, token);
@@ -64,7 +76,6 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
   const attempt = async (delivery: ClaimedDelivery, endpoint: EndpointConfig, attemptNo: number, log: Logger): Promise<DeliveryOutcome> => {
     const adapter = deps.adapters[endpoint.adapter];
     const signal = AbortSignal.any([AbortSignal.timeout(endpoint.timeoutMs), deps.shutdown]);
-    inFlight.set(endpoint.id, (inFlight.get(endpoint.id) ?? 0) + 1);
     try {
       return await adapter.deliver(delivery.message, {
         deliveryId: delivery.id,
@@ -74,7 +85,10 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
         endpoint: { id: endpoint.id, settings: endpoint.settings },
         signal,
         signJws: (payload, typ) => signJws(deps.signer, payload, typ),
-        openAttachment: (sha256) => deps.blobs.open(sha256),
+        openAttachment: (sha256) => {
+          const inline = delivery.inlineBlobs.get(sha256);
+          return inline ? Readable.from([inline]) : deps.blobs.open(sha256);
+        },
         log,
         now: deps.now,
       });
@@ -82,8 +96,6 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
       // An adapter that throws broke its contract; treat it as transient so nothing is lost.
       log.error({ err }, 'adapter threw instead of returning an outcome');
       return { kind: 'transient', reason: `adapter error: ${(err as Error).message}` };
-    } finally {
-      inFlight.set(endpoint.id, (inFlight.get(endpoint.id) ?? 1) - 1);
     }
   };
 
@@ -148,7 +160,18 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
 
   return async (job, token) => {
     const endpoint = deps.config.endpoints.get(job.data.endpointId);
-    if (endpoint) await parkIfBlocked(job, token, endpoint);
+    const release = endpoint ? await takeSlotOrPark(job, token, endpoint) : () => undefined;
+    let attempted = false;
+    try {
+      await handle(job, endpoint, release, () => { attempted = true; });
+    } finally {
+      release();
+      // A breaker trial handed to a job that made no attempt (stale job, shutdown) must be given back.
+      if (endpoint && !attempted) breakerFor(endpoint).recordAbandoned();
+    }
+  };
+
+  async function handle(job: Job<DeliverJobData>, endpoint: EndpointConfig | undefined, release: () => void, attempting: () => void): Promise<void> {
     const startedAt = deps.now();
     const delivery = await deps.claims.submit(job.data.deliveryId);
     if (!delivery || delivery.state === 'delivered' || delivery.state === 'failed' || delivery.endpointId === null) return; // stale job: nothing to do
@@ -160,7 +183,9 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
       throw new UnrecoverableError(reason);
     }
 
+    attempting();
     const outcome = await attempt(delivery, endpoint, attemptNo, log);
+    release();
     const finished = deps.now();
     deps.metrics.attemptSeconds.observe({ endpoint: endpoint.id }, (finished.getTime() - startedAt.getTime()) / 1000);
     deps.metrics.deliveryAttempts.inc({ endpoint: endpoint.id, outcome: outcome.kind });
@@ -181,7 +206,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
       throw new UnrecoverableError(result.reason ?? 'failed');
     }
     throw new RetryLaterError(result.reason ?? 'transient failure', result.delayMs ?? 1_000);
-  };
+  }
 }
 
 function fallbackEndpoint(id: string): EndpointConfig {

@@ -1,3 +1,4 @@
+import { readInlineBlobs } from './database-blobs.js';
 import type { Queryable } from './db.js';
 import { MESSAGE_COLUMNS, rowToMessage, type MessageRow } from './message-row.js';
 import type { DeliveryState } from './records.js';
@@ -14,6 +15,8 @@ export interface ClaimedDelivery {
   generation: number;
   cycleStartedAt: Date;
   message: Message;
+  /** Bytes of the message's attachments kept in the database, by SHA-256 (loaded with the claim). */
+  inlineBlobs: ReadonlyMap<string, Buffer>;
 }
 
 type Row = MessageRow & {
@@ -32,8 +35,14 @@ export async function claimDeliveries(db: Queryable, ids: readonly string[], at:
      SELECT d.id AS delivery_id, d.recipient, d.endpoint_id, d.state, d.attempts, d.generation, d.cycle_started_at, ${MESSAGE_COLUMNS}
        FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.id = ANY($1::uuid[])`,
     [ids, at]);
-  return new Map(rows.map((row) => [row.delivery_id, {
-    id: row.delivery_id, recipient: row.recipient, endpointId: row.endpoint_id, state: row.state, attempts: row.attempts,
-    generation: row.generation, cycleStartedAt: row.cycle_started_at, message: rowToMessage(row),
-  }]));
+  const messages = rows.map((row) => rowToMessage(row));
+  const inline = await readInlineBlobs(db, [...new Set(messages.flatMap((m) => m.attachments.map((a) => a.sha256)))]);
+  return new Map(rows.map((row, i) => {
+    const message = messages[i]!;
+    const own = new Map(message.attachments.flatMap((a) => (inline.has(a.sha256) ? [[a.sha256, inline.get(a.sha256)!] as const] : [])));
+    return [row.delivery_id, {
+      id: row.delivery_id, recipient: row.recipient, endpointId: row.endpoint_id, state: row.state, attempts: row.attempts,
+      generation: row.generation, cycleStartedAt: row.cycle_started_at, message, inlineBlobs: own,
+    }];
+  }));
 }

@@ -1,4 +1,5 @@
 import type { Message, StatusCode } from '../domain/message.js';
+import type { InlineBlob } from './database-blobs.js';
 
 /** Receipt events (DESIGN: accepted, delivered, status updates from the recipient, failed). */
 export type ReceiptEvent = 'accepted' | 'delivered' | 'status' | 'failed';
@@ -38,6 +39,8 @@ export interface NewMessageRecord {
   deliveries: NewDeliveryRecord[];
   receipts: ReceiptRecord[];
   audit: AuditRecord[];
+  /** Small attachment bytes stored in the same statement (table `blobs`). */
+  inlineBlobs?: InlineBlob[];
   /** For a status message: the original delivery whose business status it reports. */
   businessStatus?: { deliveryId: string; code: StatusCode };
 }

@@ -33,6 +33,12 @@ export async function writeNewMessages(db: Queryable, records: readonly NewMessa
     records.flatMap(({ message: m, receipts }) => receipts.map((r) => [m.id, r.id, r.messageId, r.deliveryId ?? null, r.event, r.statusCode ?? null, r.jws, r.createdAt])));
   child('e', 'audit_events', ['at', 'actor', 'kind', 'message_id', 'delivery_id', 'data'], ['timestamptz', 'text', 'text', 'uuid', 'uuid', 'jsonb'],
     records.flatMap(({ message: m, audit }) => audit.map((e) => [m.id, e.at, e.actor, e.kind, e.messageId ?? null, e.deliveryId ?? null, JSON.stringify(e.data ?? {})])));
+  const blobs = records.flatMap(({ message: m, inlineBlobs }) => (inlineBlobs ?? []).map((b) => [m.id, b.sha256, b.size, b.data]));
+  if (blobs.length > 0) {
+    parts.push(`b AS (INSERT INTO blobs (sha256, size, data) SELECT DISTINCT ON (sha256) sha256, size, data
+      FROM (VALUES ${sql.values(blobs, ['uuid', 'text', 'bigint', 'bytea'])}) AS x(owner, sha256, size, data)
+      WHERE x.owner IN (SELECT id FROM m) ON CONFLICT (sha256) DO NOTHING)`);
+  }
   const statuses = records.flatMap(({ message: m, businessStatus }) => (businessStatus ? [[m.id, businessStatus.deliveryId, businessStatus.code]] : []));
   if (statuses.length > 0) {
     parts.push(`s AS (UPDATE deliveries SET business_status = x.code, updated_at = now()

@@ -9,6 +9,7 @@ import type { Metrics } from '../../metrics.js';
 import { formatAjvErrors, SCHEMA_BASE, type SchemaCatalogue } from '../../schema-catalogue.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import { BlobTooLargeError } from '../../store/blob-store.js';
+import type { InlineBlob } from '../../store/database-blobs.js';
 import type { Queryable } from '../../store/db.js';
 import { readMessage, readMessageView } from '../../store/read-message-view.js';
 import { authenticate, principalOf } from '../authenticate.js';
@@ -21,6 +22,8 @@ export interface MessageRoutesDeps {
   catalogue: SchemaCatalogue;
   metrics: Metrics;
   attachmentLimit: number;
+  /** Inline attachments up to this size go to the database with the message. */
+  blobInlineMax: number;
   now(): Date;
 }
 
@@ -104,18 +107,20 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     const idempotencyKey = idempotencyKeyOf(request);
     let body: MessageRequest;
     let attachments: AttachmentMeta[];
+    let inlineBlobs: InlineBlob[];
     if (request.isMultipart()) {
       const parsed = await readMultipart(request, principal);
       body = parsed.body;
-      const inline = await storeInlineAttachments(deps.blobs, body.attachments);
-      attachments = [...inline, ...parsed.files].map((a, index) => ({ ...a, index }));
+      const inline = await storeInlineAttachments(deps.blobs, body.attachments, deps.blobInlineMax);
+      attachments = [...inline.attachments, ...parsed.files].map((a, index) => ({ ...a, index }));
+      inlineBlobs = inline.inlineBlobs;
     } else {
       body = request.body as MessageRequest;
       deps.intake.checkParties(principal, body.sender, body.recipients);
-      attachments = await storeInlineAttachments(deps.blobs, body.attachments);
+      ({ attachments, inlineBlobs } = await storeInlineAttachments(deps.blobs, body.attachments, deps.blobInlineMax));
     }
     const accepted = await deps.intake.acceptDocument(principal, {
-      sender: body.sender, recipients: body.recipients, document: body.document, attachments,
+      sender: body.sender, recipients: body.recipients, document: body.document, attachments, inlineBlobs,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     deps.metrics.acceptSeconds.observe({ route: 'messages' }, Number(process.hrtime.bigint() - started) / 1e9);

@@ -65,6 +65,16 @@ CREATE TABLE attachments (
   PRIMARY KEY (message_id, idx)
 );
 
+-- Small attachment bytes, content-addressed, written in the same statement as their message (see
+-- src/store/database-blobs.ts); larger ones are files in the blob folder.
+CREATE TABLE blobs (
+  sha256 text PRIMARY KEY,
+  size   bigint NOT NULL,
+  data   bytea NOT NULL
+);
+-- Attachments are mostly compressed already (PDF, ZIP): skip pglz's attempt, keep out-of-line storage.
+ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;
+
 -- One row per message × recipient: the delivery state machine.
 CREATE TABLE deliveries (
   id              uuid PRIMARY KEY,
