@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   url.searchParams.set('options', `-c search_path=${schema}`);
   const databaseUrl = url.toString();
   const children: ChildProcess[] = [];
-  const sim = await startHttpEndpointSimulator();
+  const sim = await startHttpEndpointSimulator({ recordBodies: false });
   try {
     // 1. keys, schema, an API key for the sending agency
     const pki = await createDevPki({ alg: args.alg as 'ES256' | 'RS256' });
@@ -87,10 +87,16 @@ async function main(): Promise<void> {
     const open = await openLoop(target, num(args.rate), num(args.seconds), 1_000_000);
     const openDelivery = await deliveryStats(db, open.messageIds);
 
-    // 5. saturation
+    // 5. saturation, with the CPU each hub process spent per document
     log(`closed loop: ${args.concurrency} clients for ${args['saturation-seconds']} s …`);
+    const workerBase = `http://127.0.0.1:${port + 1}`;
+    const cpuBefore = { serve: await cpuSeconds(base), worker: await cpuSeconds(workerBase) };
     const sat = await closedLoop(target, num(args.concurrency), num(args['saturation-seconds']), 5_000_000);
     const satDelivery = await deliveryStats(db, sat.messageIds);
+    const cpuPerDocumentMs = {
+      serve: ((await cpuSeconds(base)) - cpuBefore.serve) * 1000 / sat.accepted,
+      worker: ((await cpuSeconds(workerBase)) - cpuBefore.worker) * 1000 / sat.accepted,
+    };
 
     const batches = { ...(await batchSizes(base)), ...(await batchSizes(`http://127.0.0.1:${port + 1}`)) };
     const summary = {
@@ -99,6 +105,7 @@ async function main(): Promise<void> {
       openLoop: report(open, openDelivery, num(args.rate)),
       saturation: report(sat, satDelivery),
       meanGroupCommitBatch: batches,
+      cpuPerDocumentMs,
       at: new Date().toISOString(),
     };
     log('');
@@ -106,6 +113,7 @@ async function main(): Promise<void> {
     for (const [name, r] of [['open loop', summary.openLoop], ['saturation', summary.saturation]] as const) {
       log(`  ${name.padEnd(22)} ${String(r.offeredPerSecond ?? '-').padStart(9)}  ${r.acceptedPerSecond.toFixed(0).padStart(10)}  ${r.deliveredPerSecond.toFixed(0).padStart(11)}  ${r.acceptP50Ms.toFixed(1).padStart(7)} ms  ${r.acceptP99Ms.toFixed(1).padStart(7)} ms  ${r.deliveredP50Ms.toFixed(1).padStart(14)} ms  ${r.deliveredP99Ms.toFixed(1).padStart(6)} ms  ${r.errors}`);
     }
+    log(`  CPU per document (saturation): serve ${cpuPerDocumentMs.serve.toFixed(2)} ms, worker ${cpuPerDocumentMs.worker.toFixed(2)} ms`);
     log(`  mean group-commit batch: ${Object.entries(batches).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
     await mkdir('bench/results', { recursive: true });
     await writeFile(args.out!, `${JSON.stringify(summary, null, 2)}\n`);
@@ -151,6 +159,14 @@ function report(load: LoadResult, delivery: DeliveryStats, offered?: number) {
     acceptP50Ms: percentile(load.latencies, 50), acceptP99Ms: percentile(load.latencies, 99),
     deliveredP50Ms: delivery.p50, deliveredP99Ms: delivery.p99,
   };
+}
+
+/** CPU seconds (user + system) a hub process has used, from its /metrics. */
+async function cpuSeconds(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const match = /^lienthong_process_cpu_seconds_total ([0-9.e+]+)$/m.exec(text);
+  if (!match) throw new Error(`no process CPU metric at ${base}`);
+  return Number(match[1]);
 }
 
 /** Mean items per group-commit batch, by writer, from a process's /metrics. */

@@ -54,7 +54,7 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
 
   async function handleInbox(mailbox: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const record: RecordedRequest = { mailbox, at: new Date(), headers: flatHeaders(req), body: body ?? Buffer.alloc(0), status: 0 };
+    const record: RecordedRequest = { mailbox, at: new Date(), headers: flatHeaders(req), body: body && options.recordBodies !== false ? body : Buffer.alloc(0), status: 0 };
     recorded.push(record);
     const answer = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       record.status = status;
@@ -84,7 +84,7 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
     // 4. Accept (once per idempotency key).
     const key = record.headers['idempotency-key'];
     if (!key) return answer(400, { error: 'missing_idempotency_key' });
-    if (!isJsonObject(body)) return answer(400, { error: 'malformed_body', message: 'body is not a JSON object' });
+    if (options.recordBodies !== false && !isJsonObject(body)) return answer(400, { error: 'malformed_body', message: 'body is not a JSON object' });
     let inbox = accepted.get(mailbox);
     if (!inbox) accepted.set(mailbox, (inbox = new Map()));
     const known = inbox.get(key);

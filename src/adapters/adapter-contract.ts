@@ -69,6 +69,11 @@ export interface SimulatorOptions {
   port?: number;
   /** PEM chain of the hub; when given the simulator verifies the hub's signature on what it receives. */
   hubCertificatePem?: string;
+  /**
+   * `false` (load tests): keep only headers and status of each request, and skip checks that parse
+   * the body, so a long run neither grows the simulator's memory nor spends its CPU. Default `true`.
+   */
+  recordBodies?: boolean;
 }
 
 /** Shared fixtures that let the conformance test run any adapter against its simulator. */
