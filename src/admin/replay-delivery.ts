@@ -12,7 +12,7 @@ export async function replayDelivery(db: Db, enqueuer: DeliveryEnqueuer, deliver
   const updated = await db.transaction(async (tx) => {
     const { rows } = await tx.query<{ generation: number; message_id: string; endpoint_id: string }>(
       `UPDATE deliveries SET state = 'queued', generation = generation + 1, attempts = 0, cycle_started_at = $2,
-              next_attempt_at = $2, last_error = NULL, updated_at = $2
+              next_attempt_at = $2, last_error = NULL, failed_at = NULL, updated_at = $2
         WHERE id = $1 AND state = 'failed' AND endpoint_id IS NOT NULL
         RETURNING generation, message_id, endpoint_id`, [deliveryId, now]);
     const row = rows[0];

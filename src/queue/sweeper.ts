@@ -58,8 +58,8 @@ export function createSweeper(opts: SweeperOptions): Sweeper {
   const sweepOnce = async (): Promise<number> => {
     const { rows } = await opts.db.query<PendingRow>(
       `SELECT id, endpoint_id, message_id, generation, next_attempt_at FROM deliveries
-        WHERE state IN ('queued', 'sending', 'retrying') AND endpoint_id IS NOT NULL
-          AND next_attempt_at < $1 ORDER BY next_attempt_at LIMIT $2`,
+        WHERE next_attempt_at IS NOT NULL AND next_attempt_at < $1 AND endpoint_id IS NOT NULL
+          AND state IN ('queued', 'sending', 'retrying') ORDER BY next_attempt_at LIMIT $2`,
       [new Date(Date.now() - opts.graceMs), opts.batchSize]);
     const lost: PendingRow[] = [];
     for (let i = 0; i < rows.length; i += 100) {

@@ -41,7 +41,8 @@ export async function writeDeliveryOutcomes(db: Queryable, outcomes: readonly De
   const audit = outcomes.flatMap((o) => o.audit);
   const parts = [
     `u AS (UPDATE deliveries d SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_at, last_error = v.last_error,
-              delivered_at = COALESCE(v.delivered_at, d.delivered_at), updated_at = v.at
+              delivered_at = COALESCE(v.delivered_at, d.delivered_at),
+              failed_at = CASE WHEN v.state = 'failed' THEN v.at ELSE d.failed_at END, updated_at = v.at
          FROM (VALUES ${updates}) AS v(id, state, attempts, next_at, last_error, delivered_at, at) WHERE d.id = v.id)`,
     `a AS (INSERT INTO delivery_attempts (delivery_id, generation, attempt, started_at, finished_at, outcome, http_status, detail) VALUES ${attempts})`,
   ];

@@ -35,7 +35,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): 
   }, async (request) => {
     requireRole(principalOf(request), ['admin', 'operator', 'auditor'], 'list failed deliveries');
     const { rows } = await deps.db.query<{ id: string; message_id: string; recipient: string; endpoint_id: string; attempts: number; last_error: string | null; updated_at: Date }>(
-      `SELECT id, message_id, recipient, endpoint_id, attempts, last_error, updated_at FROM deliveries WHERE state = 'failed' ORDER BY updated_at DESC LIMIT $1`, [request.query.limit]);
+      `SELECT id, message_id, recipient, endpoint_id, attempts, last_error, failed_at AS updated_at FROM deliveries WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT $1`, [request.query.limit]);
     return { items: rows.map((r) => ({ id: r.id, messageId: r.message_id, recipient: r.recipient, endpoint: r.endpoint_id, attempts: r.attempts, lastError: r.last_error, failedAt: r.updated_at.toISOString() })) };
   });
 }

@@ -64,7 +64,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): 
     const { rows } = await deps.db.query<{ delivery_id: string; message_id: string; kind: string; sender: string; created_at: Date; document: { subject?: string; number?: string; notation?: string } | null; status: { code?: string } | null; related_message_id: string | null }>(
       `SELECT d.id AS delivery_id, m.id AS message_id, m.kind, m.sender, d.created_at, m.document, m.status, m.related_message_id
          FROM deliveries d JOIN messages m ON m.id = d.message_id
-        WHERE d.recipient = $1 AND d.endpoint_id IS NULL AND d.state = 'queued'
+        WHERE d.recipient = $1 AND d.endpoint_id IS NULL AND d.delivered_at IS NULL
           AND ($2::uuid IS NULL OR (d.created_at, d.id) > (SELECT created_at, id FROM deliveries WHERE id = $2::uuid))
         ORDER BY d.created_at, d.id LIMIT $3`, [agency, after ?? null, limit]);
     return {

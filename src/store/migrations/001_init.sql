@@ -75,7 +75,10 @@ CREATE TABLE blobs (
 -- Attachments are mostly compressed already (PDF, ZIP): skip pglz's attempt, keep out-of-line storage.
 ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;
 
--- One row per message × recipient: the delivery state machine.
+-- One row per message × recipient: the delivery state machine. No index mentions `state` or
+-- `updated_at`, so the worker's `sending` mark is a HOT update (no index writes); the partial indexes
+-- key on columns that change only when a delivery leaves the queue: `next_attempt_at` is NULL once
+-- delivered or failed, `delivered_at` and `failed_at` are set then.
 CREATE TABLE deliveries (
   id              uuid PRIMARY KEY,
   message_id      uuid NOT NULL REFERENCES messages (id),
@@ -91,11 +94,12 @@ CREATE TABLE deliveries (
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now(),
   delivered_at    timestamptz,
+  failed_at       timestamptz,
   UNIQUE (message_id, recipient)
-);
-CREATE INDEX deliveries_pending ON deliveries (next_attempt_at) WHERE state IN ('queued', 'sending', 'retrying') AND endpoint_id IS NOT NULL;
-CREATE INDEX deliveries_inbox ON deliveries (recipient, created_at) WHERE endpoint_id IS NULL AND state = 'queued';
-CREATE INDEX deliveries_failed ON deliveries (updated_at) WHERE state = 'failed';
+) WITH (fillfactor = 85);
+CREATE INDEX deliveries_pending ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX deliveries_inbox ON deliveries (recipient, created_at) WHERE endpoint_id IS NULL AND delivered_at IS NULL;
+CREATE INDEX deliveries_failed ON deliveries (failed_at) WHERE failed_at IS NOT NULL;
 
 CREATE TABLE delivery_attempts (
   id          bigserial PRIMARY KEY,
