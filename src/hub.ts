@@ -72,7 +72,8 @@ export interface Hub {
 export async function openHub(opts: OpenHubOptions): Promise<Hub> {
   const { env, log } = opts;
   const now = opts.now ?? (() => new Date());
-  const closers: (() => Promise<unknown>)[] = [];
+  // Adapters' own resources (connection pools) close last, after the workers that use them.
+  const closers: (() => Promise<unknown>)[] = [async () => { for (const adapter of Object.values(opts.adapters)) await adapter.close?.(); }];
   const close = async (): Promise<void> => {
     for (const closer of closers.splice(0).reverse()) {
       await closer().catch((err: unknown) => log.error({ err }, 'error during shutdown'));

@@ -1,5 +1,5 @@
 import type { Adapter } from '../../src/adapters/adapter-contract.js';
-import { deliverToHttpEndpoint } from './adapter.js';
+import { closeHttpEndpointDispatchers, deliverToHttpEndpoint } from './adapter.js';
 import { startHttpEndpointSimulator } from './simulator.js';
 import { httpEndpointSecretSettings, httpEndpointSettingsSchema, type HttpEndpointSettings } from './settings.js';
 
@@ -17,6 +17,7 @@ export const httpEndpointAdapter: Adapter<HttpEndpointSettings> = {
   conformance: {
     settingsFor: (simulatorUrl, mailbox) => ({ url: `${simulatorUrl}/inbox/${encodeURIComponent(mailbox)}`, timeoutMs: 2000 }),
   },
+  close: closeHttpEndpointDispatchers,
 };
 
 export { closeHttpEndpointDispatchers, DELIVERY_JWS_TYPE } from './adapter.js';

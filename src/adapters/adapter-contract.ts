@@ -59,6 +59,8 @@ export interface SimulatorHandle {
   /** Sets the behaviour of one mailbox, or of all (`*`) that have none of their own. */
   setBehaviour(mailbox: string, behaviour: SimulatorBehaviour): void;
   requests(mailbox?: string): RecordedRequest[];
+  /** Distinct deliveries accepted (the external system de-duplicates on the idempotency key). */
+  uniqueDeliveries(mailbox?: string): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -78,7 +80,7 @@ export interface SimulatorOptions {
 
 /** Shared fixtures that let the conformance test run any adapter against its simulator. */
 export interface AdapterConformance<Settings> {
-  /** Endpoint settings addressing `mailbox` on a running simulator. */
+  /** Endpoint settings addressing `mailbox` on a running simulator, with an attempt timeout of 2 s. */
   settingsFor(simulatorUrl: string, mailbox: string): Settings;
 }
 
@@ -94,6 +96,8 @@ export interface Adapter<Settings = Record<string, unknown>> {
   deliver(message: Message, ctx: DeliveryContext<Settings>): Promise<DeliveryOutcome>;
   startSimulator(options?: SimulatorOptions): Promise<SimulatorHandle>;
   conformance: AdapterConformance<Settings>;
+  /** Releases what the adapter holds across attempts (connection pools, token caches). */
+  close?(): Promise<void>;
 }
 
 /** The typed table of adapters the core is given (built in `adapters/index.ts`). */

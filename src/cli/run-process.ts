@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { adapters } from '../../adapters/index.js';
-import { closeHttpEndpointDispatchers } from '../../adapters/http-endpoint/index.js';
 import type { HubEnv } from '../config/load-env.js';
 import { openHub, type Hub } from '../hub.js';
 
@@ -18,7 +17,6 @@ export async function runProcess(env: HubEnv, log: Logger, roles: { api: boolean
     stopping = true;
     log.info({ signal }, 'shutting down');
     hub.close()
-      .then(() => closeHttpEndpointDispatchers())
       .then(() => process.exit(0), (err: unknown) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);

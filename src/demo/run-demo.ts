@@ -1,7 +1,6 @@
 import { rm, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { adapters } from '../../adapters/index.js';
-import { closeHttpEndpointDispatchers } from '../../adapters/http-endpoint/index.js';
 import { startHttpEndpointSimulator } from '../../adapters/http-endpoint/simulator.js';
 import { createApiKey } from '../auth/api-keys.js';
 import { loadEnv } from '../config/load-env.js';
@@ -146,7 +145,6 @@ export async function runDemo(): Promise<void> {
     print(`  failed deliveries can be replayed: POST /v1/admin/deliveries/<id>/replay (admin key)`);
   } finally {
     await hub.close();
-    await closeHttpEndpointDispatchers();
     await sim.close();
     await redis.stop();
   }
