@@ -75,7 +75,13 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
   // 3. attempt once (2. is the claim, in the handler)
   const attempt = async (delivery: ClaimedDelivery, endpoint: EndpointConfig, attemptNo: number, log: Logger): Promise<DeliveryOutcome> => {
     const adapter = deps.adapters[endpoint.adapter];
-    const signal = AbortSignal.any([AbortSignal.timeout(endpoint.timeoutMs), deps.shutdown]);
+    // One controller per attempt, aborted by its timeout or by shutdown. (AbortSignal.any over the
+    // long-lived shutdown signal keeps a dependant per attempt alive in Node 20.)
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`attempt timed out after ${endpoint.timeoutMs} ms`)), endpoint.timeoutMs);
+    const onShutdown = (): void => controller.abort(new Error('worker shutting down'));
+    deps.shutdown.addEventListener('abort', onShutdown, { once: true });
+    const signal = controller.signal;
     try {
       return await adapter.deliver(delivery.message, {
         deliveryId: delivery.id,
@@ -96,6 +102,9 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
       // An adapter that throws broke its contract; treat it as transient so nothing is lost.
       log.error({ err }, 'adapter threw instead of returning an outcome');
       return { kind: 'transient', reason: `adapter error: ${(err as Error).message}` };
+    } finally {
+      clearTimeout(timer);
+      deps.shutdown.removeEventListener('abort', onShutdown);
     }
   };
 

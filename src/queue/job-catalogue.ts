@@ -28,7 +28,8 @@ export function deliverJobOptions(deliveryId: string, generation: number, delayM
     // lost job); this bound only stops a runaway loop.
     attempts: 1_000,
     backoff: { type: ENDPOINT_BACKOFF },
-    removeOnComplete: { age: 3_600, count: 10_000 },
+    // The database keeps the history; a finished job has nothing more to say.
+    removeOnComplete: true,
     removeOnFail: { age: 7 * 86_400 },
   };
 }
