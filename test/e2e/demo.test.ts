@@ -1,0 +1,108 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_DOCUMENTS } from '../../src/demo/demo-documents.js';
+import { connectRedis, killAll, runCli, wipePrefix, type CliResult } from './cli-process.js';
+
+// `lienthong demo` as a user runs it: one command, its own data folder, a summary to read.
+
+interface DefaultConfig {
+  agencies: { code: string; name: string; endpoint?: string }[];
+}
+
+interface SummaryRow { mode: string; sent: number; delivered: number; retried: number; failed: number }
+
+/** The rows of the "Summary (documents)" table, by recipient name (and `total`). */
+function parseSummary(stdout: string): Map<string, SummaryRow> {
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('Summary (documents)'));
+  expect(start, 'the demo prints a summary').toBeGreaterThan(-1);
+  const rows = new Map<string, SummaryRow>();
+  for (const line of lines.slice(start + 2)) {
+    const m = /^ {2}(.+?)\s{2,}(push \([^)]+\)|pull \(inbox\))?\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(line);
+    if (!m) break;
+    rows.set(m[1]!.trim(), { mode: m[2] ?? '', sent: Number(m[3]), delivered: Number(m[4]), retried: Number(m[5]), failed: Number(m[6]) });
+  }
+  return rows;
+}
+
+describe('lienthong demo', () => {
+  let dataDir: string;
+  let redis: Redis;
+  let run: CliResult;
+  let config: DefaultConfig;
+  let rows: Map<string, SummaryRow>;
+  const nameOf = (code: string): string => config.agencies.find((a) => a.code === code)!.name;
+
+  beforeAll(async () => {
+    // The demo uses the Redis at REDIS_URL (it would start a private one otherwise); the suite wants the real one.
+    redis = await connectRedis();
+    config = JSON.parse(await readFile(resolve('config/default.json'), 'utf8')) as DefaultConfig;
+    dataDir = await mkdtemp(join(tmpdir(), 'lienthong-e2e-demo-'));
+    run = await runCli(['demo'], { LIENTHONG_DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' }, 120_000);
+    rows = parseSummary(run.stdout);
+  });
+
+  afterAll(async () => {
+    await killAll();
+    if (redis) {
+      // The demo leaves its queue under lienthong-demo-<its pid> (src/demo/run-demo.ts).
+      if (run) await wipePrefix(redis, `lienthong-demo-${run.pid}`);
+      redis.disconnect();
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('exits 0 with its data in the given folder', () => {
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`data in ${join(dataDir, 'demo')}`);
+    expect(run.stdout).toContain('redis: using');
+  });
+
+  it('sums up, per recipient, what config/default.json and the demo documents imply', () => {
+    const expectedSent = new Map<string, number>();
+    for (const doc of DEMO_DOCUMENTS) for (const r of doc.recipients) expectedSent.set(r, (expectedSent.get(r) ?? 0) + 1);
+    expect(rows.size).toBe(expectedSent.size + 1); // one row per recipient, plus the total
+    for (const [code, sent] of expectedSent) {
+      const agency = config.agencies.find((a) => a.code === code)!;
+      expect(rows.get(agency.name), agency.name).toMatchObject({ mode: agency.endpoint ? `push (${agency.endpoint})` : 'pull (inbox)', sent });
+    }
+
+    // Cao Bằng fails twice, then recovers: retried and delivered.
+    const caoBang = rows.get(nameOf('000.00.00.H14'))!;
+    expect(caoBang.retried).toBeGreaterThanOrEqual(1);
+    expect(caoBang).toMatchObject({ delivered: caoBang.sent, failed: 0 });
+    // Hậu Giang is down for the whole demo: every delivery retried and given up.
+    const hauGiang = rows.get(nameOf('000.00.00.H30'))!;
+    expect(hauGiang).toMatchObject({ delivered: 0, failed: hauGiang.sent, retried: hauGiang.sent });
+    // Thanh Hóa has no endpoint: it pulls its inbox, and what it acknowledged counts as delivered.
+    const thanhHoa = rows.get(nameOf('000.00.00.H56'))!;
+    expect(thanhHoa).toMatchObject({ mode: 'pull (inbox)', delivered: thanhHoa.sent, failed: 0 });
+    expect(run.stdout.match(/fetched and acknowledged: /g)).toHaveLength(thanhHoa.sent);
+    // The healthy endpoints deliver everything at the first attempt.
+    for (const code of ['000.00.00.H41', '000.00.04.G14']) {
+      const row = rows.get(nameOf(code))!;
+      expect(row, nameOf(code)).toMatchObject({ delivered: row.sent, retried: 0, failed: 0 });
+    }
+
+    const total = rows.get('total')!;
+    const recipients = [...rows].filter(([name]) => name !== 'total').map(([, r]) => r);
+    for (const column of ['sent', 'delivered', 'retried', 'failed'] as const) {
+      expect(total[column], column).toBe(recipients.reduce((n, r) => n + r[column], 0));
+    }
+    expect(total.delivered + total.failed).toBe(total.sent); // everything settled
+  });
+
+  it('reports the statuses Nghệ An sent back and verifies every receipt against the development CA', () => {
+    expect(run.stdout).toMatch(/statuses received by Văn phòng Chính phủ's endpoint: 2\b/);
+    const verified = /receipts verified against the development CA: (\d+)\/(\d+)/.exec(run.stdout);
+    expect(verified, 'the verification line').not.toBeNull();
+    const [, ok, all] = verified!;
+    expect(Number(all)).toBeGreaterThan(0);
+    expect(ok).toBe(all);
+    // At least an accepted receipt per document and a delivered or failed one per delivery.
+    expect(Number(all)).toBeGreaterThanOrEqual(DEMO_DOCUMENTS.length + rows.get('total')!.sent);
+  });
+});
