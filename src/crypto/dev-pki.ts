@@ -174,7 +174,7 @@ export async function writeDevPki(dir: string, pki: DevPki, opts: { force?: bool
   await mkdir(dir, { recursive: true });
   if (!opts.force) {
     for (const [path] of files) {
-      if (await exists(path)) throw new Error(`Refusing to overwrite ${path} (pass { force: true } to replace the development PKI)`);
+      if (await exists(path)) throw new Error(`Refusing to overwrite ${path} (use --force, or { force: true }, to replace the development PKI)`);
     }
   }
   for (const [path, content, mode] of files) {

@@ -144,6 +144,7 @@ export async function runDemo(): Promise<void> {
     print(`  verify one yourself: scripts/verify-receipt.sh <receipt.jws> ${paths.chainPath} ${paths.caCertPath}`);
     print(`  failed deliveries can be replayed: POST /v1/admin/deliveries/<id>/replay (admin key)`);
   } finally {
+    await hub.queue.obliterate({ force: true }).catch(() => undefined);
     await hub.close();
     await sim.close();
     await redis.stop();
