@@ -11,6 +11,7 @@ import { createDevPki, writeDevPki, type DevPki } from '../../src/crypto/dev-pki
 import { openHub, type Hub, type OpenHubOptions } from '../../src/hub.js';
 import { createLogger } from '../../src/logger.js';
 import { createSchemaCatalogue } from '../../src/schema-catalogue.js';
+import { seedPgliteDataDir } from './pglite-template.js';
 import { testDatabaseUrl, type StoreKind } from './test-db.js';
 
 export const TEST_CONFIG = resolve('test/fixtures/config/test-hub.json');
@@ -29,11 +30,23 @@ export interface TestHub {
   pki: DevPki;
   keys: TestKeys;
   queuePrefix: string;
+  /** What a second hub needs to run on the same data folder, database, queue and PKI (see `StartTestHubOptions.shared`). */
+  shared: SharedHubState;
   /** JSON request against the running server. */
   call(method: string, path: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string>; raw?: string | Buffer }): Promise<{ status: number; json: any; headers: Headers }>;
   /** Polls until `check` holds (or throws after `timeoutMs`). */
   until<T>(check: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
-  close(): Promise<void>;
+  /** `keepData`: leave the queue, database schema and data folder for a hub started with `shared`. */
+  close(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** The state two hub instances share: data folder (PGlite, blobs), PostgreSQL schema, queue prefix, PKI. */
+export interface SharedHubState {
+  dataDir: string;
+  databaseUrl?: string;
+  schema?: string;
+  queuePrefix: string;
+  pki: DevPki;
 }
 
 export interface StartTestHubOptions {
@@ -41,6 +54,11 @@ export interface StartTestHubOptions {
   env?: Record<string, string>;
   sweepGraceMs?: number;
   alg?: 'ES256' | 'RS256';
+  /**
+   * Run on another hub's data folder, database, queue prefix and PKI (that hub closed with
+   * `keepData`, or still running on PostgreSQL). This hub then owns them and cleans them up at close.
+   */
+  shared?: SharedHubState;
 }
 
 /**
@@ -49,16 +67,16 @@ export interface StartTestHubOptions {
  * PostgreSQL runs in a fresh schema dropped at close; a missing server fails the test.
  */
 export async function startTestHub(store: StoreKind, opts: StartTestHubOptions = {}): Promise<TestHub> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'lienthong-test-'));
-  const pki = await createDevPki({ alg: opts.alg ?? 'ES256' });
-  const paths = await writeDevPki(join(dataDir, 'keys'), pki);
+  const dataDir = opts.shared?.dataDir ?? await mkdtemp(join(tmpdir(), 'lienthong-test-'));
+  const pki = opts.shared?.pki ?? await createDevPki({ alg: opts.alg ?? 'ES256' });
+  const paths = await writeDevPki(join(dataDir, 'keys'), pki, { force: true });
   const sim = await startHttpEndpointSimulator({ hubCertificatePem: pki.chainPem });
-  const queuePrefix = `lt-test-${randomBytes(4).toString('hex')}`;
+  const queuePrefix = opts.shared?.queuePrefix ?? `lt-test-${randomBytes(4).toString('hex')}`;
 
-  let databaseUrl: string | undefined;
-  let dropSchema = async (): Promise<void> => undefined;
-  if (store === 'postgres') {
-    const schema = `lt_test_${randomBytes(6).toString('hex')}`;
+  let databaseUrl: string | undefined = opts.shared?.databaseUrl;
+  let schema: string | undefined = opts.shared?.schema;
+  if (store === 'postgres' && !schema) {
+    schema = `lt_test_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: testDatabaseUrl() });
     try {
       await admin.connect();
@@ -70,14 +88,16 @@ export async function startTestHub(store: StoreKind, opts: StartTestHubOptions =
     const parsed = new URL(testDatabaseUrl());
     parsed.searchParams.set('options', `-c search_path=${schema}`);
     databaseUrl = parsed.toString();
-    dropSchema = async () => {
-      const client = new pg.Client({ connectionString: testDatabaseUrl() });
-      await client.connect();
-      await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      await client.end();
-    };
   }
+  const dropSchema = async (): Promise<void> => {
+    if (!schema) return;
+    const client = new pg.Client({ connectionString: testDatabaseUrl() });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  };
 
+  if (store === 'pglite' && !opts.shared) await seedPgliteDataDir(join(dataDir, 'pgdata'));
   const catalogue = createSchemaCatalogue();
   const env = loadEnv({
     LIENTHONG_DATA_DIR: dataDir, LIENTHONG_CONFIG: TEST_CONFIG, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -101,6 +121,7 @@ export async function startTestHub(store: StoreKind, opts: StartTestHubOptions =
 
   return {
     hub, url, sim, pki, keys, queuePrefix,
+    shared: { dataDir, queuePrefix, pki, ...(databaseUrl ? { databaseUrl } : {}), ...(schema ? { schema } : {}) },
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.key ? { authorization: `Bearer ${o.key}` } : {}), ...o.headers };
       let body: string | Buffer | undefined = o.raw;
@@ -127,10 +148,11 @@ export async function startTestHub(store: StoreKind, opts: StartTestHubOptions =
         await new Promise((r) => setTimeout(r, 50));
       }
     },
-    async close() {
-      await hub.queue.obliterate({ force: true }).catch(() => undefined);
+    async close(closeOpts = {}) {
+      if (!closeOpts.keepData) await hub.queue.obliterate({ force: true }).catch(() => undefined);
       await hub.close();
       await sim.close();
+      if (closeOpts.keepData) return;
       await dropSchema();
       await rm(dataDir, { recursive: true, force: true });
     },

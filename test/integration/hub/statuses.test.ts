@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countRows, quiesce, receiptPayload, send, viewWhen } from '../../helpers/hub-queries.js';
+import { STORES } from '../../helpers/test-db.js';
+import { documentBody, startTestHub, type TestHub } from '../../helpers/test-hub.js';
+
+const G22 = '000.00.00.G22';
+const H41 = '000.00.00.H41';
+const H14 = '000.00.00.H14';
+
+type Envelope = { kind: string; messageId: string; sender: string; recipient: string; relatedMessageId?: string; status?: { code: string; description?: string } };
+
+describe.each(STORES)('business statuses from recipients (%s store)', (store) => {
+  let t: TestHub;
+  let id: string;
+  let h41Delivery: string;
+  beforeAll(async () => {
+    t = await startTestHub(store);
+    id = await send(t, t.keys.g22, documentBody(G22, [H41, H14]));
+    const view = await viewWhen(t, id, t.keys.g22, (v) => v.deliveries.every((d: { state: string }) => d.state === 'delivered'));
+    h41Delivery = view.deliveries.find((d: { recipient: string }) => d.recipient === H41).id;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const envelopes = (): Envelope[] => t.sim.requests('g22').filter((r) => r.status === 200).map((r) => JSON.parse(r.body.toString('utf8')) as Envelope);
+
+  it('03 then 06 from H41: signed status receipts on the original, businessStatus 06, status messages delivered to G22', async () => {
+    const accepted = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h41, body: { code: '03', staff: { name: 'Trần Thị B', department: 'Văn thư' } } });
+    expect(accepted.status).toBe(202);
+    const completed = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h41, body: { code: '06', description: 'Đã xử lý xong', at: '2026-11-21T08:00:00+07:00' } });
+    expect(completed.status).toBe(202);
+    for (const [r, code] of [[accepted, '03'], [completed, '06']] as const) {
+      expect(r.json.id).not.toBe(id);
+      expect(receiptPayload(t, r.json.receipt)).toMatchObject({ event: 'status', statusCode: code, messageId: id, deliveryId: h41Delivery, sender: G22, recipient: H41 });
+    }
+
+    // The original message carries both receipts; only H41's delivery has a business status.
+    const receipts = (await t.call('GET', `/v1/messages/${id}/receipts`, { key: t.keys.g22 })).json.receipts as { event: string; statusCode: string | null; deliveryId: string; jws: string }[];
+    const statuses = receipts.filter((r) => r.event === 'status');
+    expect(statuses.map((r) => [r.statusCode, r.deliveryId])).toEqual([['03', h41Delivery], ['06', h41Delivery]]);
+    for (const r of statuses) expect(receiptPayload(t, r.jws).statusCode).toBe(r.statusCode);
+    const view = (await t.call('GET', `/v1/messages/${id}`, { key: t.keys.g22 })).json;
+    expect(view.deliveries.map((d: { recipient: string; businessStatus: string | null }) => [d.recipient, d.businessStatus])).toEqual([[H14, null], [H41, '06']]);
+    expect(view.timeline.filter((e: { kind: string }) => e.kind === 'delivery.status').map((e: { data: { code: string } }) => e.data.code)).toEqual(['03', '06']);
+
+    // Each status travels back to the sender as a `status` message through G22's own endpoint.
+    await t.until(async () => envelopes().length >= 2);
+    const got = envelopes().sort((a, b) => (a.status!.code < b.status!.code ? -1 : 1));
+    expect(got).toHaveLength(2);
+    expect(got.map((e) => [e.kind, e.sender, e.recipient, e.relatedMessageId, e.status?.code, e.messageId])).toEqual([
+      ['status', H41, G22, id, '03', accepted.json.id],
+      ['status', H41, G22, id, '06', completed.json.id],
+    ]);
+    expect(got[1]!.status).toMatchObject({ code: '06', description: 'Đã xử lý xong', at: '2026-11-21T08:00:00+07:00' });
+    const statusView = await viewWhen(t, completed.json.id, t.keys.h41, (v) => v.deliveries[0].state === 'delivered');
+    expect(statusView).toMatchObject({ kind: 'status', sender: H41, recipients: [G22], relatedMessageId: id });
+  });
+
+  it('refuses statuses from non-recipients (403), for unknown messages (404) and with unknown codes (400), storing nothing', async () => {
+    await quiesce(t);
+    const before = await countRows(t.hub.db);
+    for (const key of [t.keys.h30, t.keys.g22]) {
+      const r = await t.call('POST', `/v1/messages/${id}/status`, { key, body: { code: '03' } });
+      expect(r.status).toBe(403);
+      expect(r.json.code).toBe('HUB_ERR_NOT_A_RECIPIENT');
+    }
+    const unknown = await t.call('POST', `/v1/messages/${randomUUID()}/status`, { key: t.keys.h41, body: { code: '03' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.code).toBe('HUB_ERR_NOT_FOUND');
+    for (const body of [{ code: '07' }, { code: 3 }, { code: '03', extra: 1 }, {}]) {
+      const r = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h41, body });
+      expect(r.status).toBe(400);
+      expect(r.json.code).toBe('HUB_ERR_VALIDATION');
+    }
+    expect(await countRows(t.hub.db)).toEqual(before);
+    const view = (await t.call('GET', `/v1/messages/${id}`, { key: t.keys.g22 })).json;
+    expect(view.deliveries.find((d: { recipient: string }) => d.recipient === H41).businessStatus).toBe('06');
+  });
+});
