@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 import './cli/threadpool.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

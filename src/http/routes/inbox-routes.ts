@@ -111,7 +111,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): 
     const agency = requireAgency(principalOf(request), 'acknowledge inbox messages');
     const row = await loadPending(agency, request.params.id);
     if (row.state === 'delivered') {
-      const existing = await deps.db.query<{ jws: string }>(`SELECT jws FROM receipts WHERE delivery_id = $1 AND event = 'delivered' ORDER BY created_at LIMIT 1`, [row.delivery_id]);
+      const existing = await deps.db.query<{ jws: string }>(`SELECT jws FROM receipts WHERE message_id = $1 AND delivery_id = $2 AND event = 'delivered' ORDER BY created_at LIMIT 1`, [row.id, row.delivery_id]);
       return { id: request.params.id, deliveryId: row.delivery_id, receipt: existing.rows[0]?.jws ?? null, alreadyAcknowledged: true };
     }
     const message = rowToMessage(row);
@@ -128,7 +128,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): 
       return true;
     });
     if (!won) {
-      const existing = await deps.db.query<{ jws: string }>(`SELECT jws FROM receipts WHERE delivery_id = $1 AND event = 'delivered' ORDER BY created_at LIMIT 1`, [row.delivery_id]);
+      const existing = await deps.db.query<{ jws: string }>(`SELECT jws FROM receipts WHERE message_id = $1 AND delivery_id = $2 AND event = 'delivered' ORDER BY created_at LIMIT 1`, [row.id, row.delivery_id]);
       return { id: request.params.id, deliveryId: row.delivery_id, receipt: existing.rows[0]?.jws ?? null, alreadyAcknowledged: true };
     }
     deps.metrics.deliveriesFinished.inc({ endpoint: 'inbox', state: 'delivered' });
