@@ -39,6 +39,9 @@ export async function openPgDb(opts: PgDbOptions): Promise<Db> {
     max: opts.max ?? DEFAULT_POOL_SIZE,
     application_name: opts.applicationName ?? 'lienthong',
     connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    // A long-running hub keeps its (few) connections: reconnecting after every quiet 10 s (pg's
+    // default) costs a backend start each time, for nothing.
+    idleTimeoutMillis: 0,
     types: createTypeOverrides(),
   });
   // Without a listener, an idle connection dropped by the server would crash the process.
