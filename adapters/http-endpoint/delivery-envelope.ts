@@ -4,15 +4,7 @@ import type { DeliveryContext } from '../../src/adapters/adapter-contract.js';
 import type { AttachmentMeta, DocumentMetadata, Message, MessageKind, StatusReport } from '../../src/domain/message.js';
 
 /** One attachment inside a {@link DeliveryEnvelope}: the metadata plus the bytes in base64. */
-export interface EnvelopeAttachment {
-  index: number;
-  name: string;
-  contentType: string;
-  description?: string;
-  /** Bytes. */
-  size: number;
-  /** Lowercase hex SHA-256 of the bytes. */
-  sha256: string;
+export interface EnvelopeAttachment extends AttachmentMeta {
   /** The bytes, standard base64 (RFC 4648 §4, with padding). */
   content: string;
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { parseSafeInt8 } from './parse-safe-int8.js';
 import { createReentryGuard, type ReentryGuard } from './reentry-guard.js';
 import type { Db, QueryResult, Queryable } from './db.js';
 
@@ -160,15 +161,6 @@ function createTypeOverrides(): pg.CustomTypesConfig {
 function mapNested(value: unknown, parse: (text: string) => number): unknown {
   if (Array.isArray(value)) return value.map((item) => mapNested(item, parse));
   return typeof value === 'string' ? parse(value) : value;
-}
-
-/** `int8` text → number; ids and sizes stay below 2^53, anything larger is a bug, not a rounding. */
-function parseSafeInt8(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value)) {
-    throw new RangeError(`int8 value ${text} is beyond Number.MAX_SAFE_INTEGER`);
-  }
-  return value;
 }
 
 /** `host:port/database as user`, from the connection string, without the password. */

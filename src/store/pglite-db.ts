@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
+import { parseSafeInt8 } from './parse-safe-int8.js';
 import { createReentryGuard } from './reentry-guard.js';
 import type { Db, QueryResult, Queryable } from './db.js';
 
@@ -98,15 +99,6 @@ async function runQuery<Row>(target: PGlite | Transaction, sql: string, params?:
 function toQueryResult<Row>(result: Results<unknown> | undefined): QueryResult<Row> {
   if (result === undefined) return { rows: [], rowCount: 0 };
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.affectedRows ?? 0 };
-}
-
-/** `int8` text → number; ids and sizes stay below 2^53, anything larger is a bug, not a rounding. */
-function parseSafeInt8(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value)) {
-    throw new RangeError(`int8 value ${text} is beyond Number.MAX_SAFE_INTEGER`);
-  }
-  return value;
 }
 
 /** A FIFO mutex: each call runs after every call made before it has settled. */
