@@ -3,21 +3,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/demo/free-port.js';
 import { killAll, runCli } from './cli-process.js';
 
 // The demo's Redis story: the one at REDIS_URL when it answers; else a private redis-server under the
 // data folder; else a clear message on how to get Redis.
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 describe('lienthong demo without a Redis at REDIS_URL', () => {
   const dirs: string[] = [];
@@ -33,7 +23,7 @@ describe('lienthong demo without a Redis at REDIS_URL', () => {
 
   it('starts a private redis-server under the data folder, runs to the end and stops it', async () => {
     const dataDir = await tempDir();
-    const run = await runCli(['demo'], { LIENTHONG_DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }, 120_000);
+    const run = await runCli(['demo'], { LIENTHONG_DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, 120_000);
     expect(run.code, run.stderr).toBe(0);
     const started = /redis: started a private redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(run.stdout);
     expect(started, run.stdout).not.toBeNull();
@@ -52,7 +42,7 @@ describe('lienthong demo without a Redis at REDIS_URL', () => {
     const dataDir = await tempDir();
     // The CLI runs from process.execPath; an empty PATH hides redis-server.
     const emptyPath = await tempDir();
-    const run = await runCli(['demo'], { LIENTHONG_DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, PATH: emptyPath }, 60_000);
+    const run = await runCli(['demo'], { LIENTHONG_DATA_DIR: dataDir, REDIS_URL: `redis://127.0.0.1:${await freePort()}`, PATH: emptyPath }, 60_000);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('redis-server is not installed');
     expect(run.stderr).toMatch(/apt-get install redis-server|REDIS_URL/);
