@@ -88,6 +88,9 @@ async function main(): Promise<void> {
     // 3. warm-up (JIT, pools)
     await closedLoop(target, 16, 3, 1);
     await waitDelivered(db, 20_000);
+    // A live hub's tables have statistics (autovacuum analyzes them within a minute); a fresh schema
+    // has none, and plans cached while the tables were empty would scan them sequentially.
+    await db.query('ANALYZE');
 
     // 4. open loop at the target rate
     log(`open loop: ${args.rate} documents/s for ${args.seconds} s …`);

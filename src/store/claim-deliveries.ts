@@ -34,7 +34,7 @@ export async function claimDeliveries(db: Queryable, ids: readonly string[], at:
     `WITH s AS (UPDATE deliveries SET state = 'sending', updated_at = $2 WHERE id = ANY($1::uuid[]) AND state IN ('queued', 'retrying'))
      SELECT d.id AS delivery_id, d.recipient, d.endpoint_id, d.state, d.attempts, d.generation, d.cycle_started_at, ${MESSAGE_COLUMNS}
        FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.id = ANY($1::uuid[])`,
-    [ids, at]);
+    [ids, at], { prepare: 'lienthong_claim_deliveries' });
   const messages = rows.map((row) => rowToMessage(row));
   const inline = await readInlineBlobs(db, [...new Set(messages.flatMap((m) => m.attachments.map((a) => a.sha256)))]);
   return new Map(rows.map((row, i) => {

@@ -51,6 +51,6 @@ export function withDatabaseBlobs(folder: BlobStore, db: Queryable): BlobStore {
 /** The bytes of the inline blobs among `sha256s`, in one query. */
 export async function readInlineBlobs(db: Queryable, sha256s: readonly string[]): Promise<Map<string, Buffer>> {
   if (sha256s.length === 0) return new Map();
-  const { rows } = await db.query<{ sha256: string; data: Uint8Array }>('SELECT sha256, data FROM blobs WHERE sha256 = ANY($1::text[])', [sha256s]);
+  const { rows } = await db.query<{ sha256: string; data: Uint8Array }>('SELECT sha256, data FROM blobs WHERE sha256 = ANY($1::text[])', [sha256s], { prepare: 'lienthong_read_inline_blobs' });
   return new Map(rows.map((r) => [r.sha256, asBuffer(r.data)]));
 }

@@ -8,9 +8,18 @@ export interface QueryResult<Row> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Names a statement whose text never changes (only its parameters do): a server connection parses
+   * and plans it once and reuses it. One name, one text — never reuse a name for other SQL.
+   * Ignored by PGlite.
+   */
+  prepare?: string;
+}
+
 /** Something that runs parameterised SQL (`$1`, `$2`, …). */
 export interface Queryable {
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>>;
 }
 
 export interface Db extends Queryable {

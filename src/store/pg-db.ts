@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { parseSafeInt8 } from './parse-safe-int8.js';
 import { createReentryGuard, type ReentryGuard } from './reentry-guard.js';
-import type { Db, QueryResult, Queryable } from './db.js';
+import type { Db, QueryOptions, QueryResult, Queryable } from './db.js';
 
 /** How to reach a PostgreSQL server. */
 export interface PgDbOptions {
@@ -64,9 +64,9 @@ function createPgDb(pool: pg.Pool): Db {
 
   const db: Db = {
     kind: 'postgres',
-    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+    async query<Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
       refuseReentry('query');
-      return toQueryResult<Row>(await pool.query(sql, params === undefined ? undefined : [...params]));
+      return toQueryResult<Row>(await pool.query(queryConfig(sql, params, options)));
     },
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       refuseReentry('transaction');
@@ -128,11 +128,20 @@ async function rollback(client: pg.PoolClient): Promise<Error | undefined> {
 
 function wrapClient(client: pg.PoolClient, state: { open: boolean }): Queryable {
   return {
-    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+    async query<Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<Row>> {
       // After release the connection belongs to someone else: never run a late query on it.
       if (!state.open) throw new Error('Transaction is closed');
-      return toQueryResult<Row>(await client.query(sql, params === undefined ? undefined : [...params]));
+      return toQueryResult<Row>(await client.query(queryConfig(sql, params, options)));
     },
+  };
+}
+
+function queryConfig(text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): pg.QueryConfig {
+  return {
+    text,
+    ...(params === undefined ? {} : { values: [...params] }),
+    // pg prepares a named statement once per connection and then only binds and executes it.
+    ...(options?.prepare ? { name: options.prepare } : {}),
   };
 }
 

@@ -1,51 +1,72 @@
 import type { Queryable } from './db.js';
 import { insertRows } from './insert-rows.js';
-import { SqlParams } from './sql-values.js';
+import { UnnestParams } from './unnest-params.js';
 import type { AuditRecord, NewMessageRecord, NewMessageResult, ReceiptRecord } from './records.js';
+
+const MESSAGE_COLUMNS = [['id', 'uuid'], ['kind', 'text'], ['sender', 'text'], ['recipients', 'jsonb'], ['document', 'jsonb'], ['status', 'jsonb'],
+  ['related_message_id', 'uuid'], ['document_id', 'text'], ['content_sha256', 'text'], ['idempotency_key', 'text'], ['created_at', 'timestamptz']] as const;
+const ATTACHMENT_COLUMNS = [['message_id', 'uuid'], ['idx', 'int'], ['name', 'text'], ['content_type', 'text'], ['description', 'text'], ['size', 'bigint'], ['sha256', 'text']] as const;
+const DELIVERY_COLUMNS = [['id', 'uuid'], ['message_id', 'uuid'], ['recipient', 'text'], ['endpoint_id', 'text'], ['state', 'text'],
+  ['next_attempt_at', 'timestamptz'], ['cycle_started_at', 'timestamptz'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']] as const;
+const RECEIPT_COLUMNS = [['id', 'uuid'], ['message_id', 'uuid'], ['delivery_id', 'uuid'], ['event', 'text'], ['status_code', 'text'], ['jws', 'text'], ['created_at', 'timestamptz']] as const;
+const AUDIT_COLUMNS = [['at', 'timestamptz'], ['actor', 'text'], ['kind', 'text'], ['message_id', 'uuid'], ['delivery_id', 'uuid'], ['data', 'jsonb']] as const;
+
+const names = (columns: readonly (readonly [string, string])[]): string => columns.map(([name]) => name).join(', ');
 
 /**
  * Writes a batch of accepted messages with their attachments, deliveries, receipts and audit events as
  * ONE statement (data-modifying CTEs): atomic without BEGIN/COMMIT and one round trip per batch. A
  * message that collides with an earlier one (same sender and Idempotency-Key, or same sender and
- * document id) writes nothing — its child rows are filtered on the ids the message INSERT returned —
- * and is reported as a duplicate.
+ * document id) writes nothing — its child rows carry their message's id and are filtered on the ids
+ * the message INSERT returned — and is reported as a duplicate.
+ *
+ * The text is the same for every batch (columns travel as arrays, see {@link UnnestParams}), so the
+ * server prepares it once per connection. Inline blob bytes travel as one binary parameter (all
+ * blobs end to end) and are cut out by offset, never hex-encoded.
  */
 export async function writeNewMessages(db: Queryable, records: readonly NewMessageRecord[]): Promise<NewMessageResult[]> {
-  const sql = new SqlParams();
-  const parts = [`m AS (INSERT INTO messages (id, kind, sender, recipients, document, status, related_message_id, document_id, content_sha256, idempotency_key, created_at)
-    VALUES ${sql.values(records.map(({ message: m }) => [
-      m.id, m.kind, m.sender, m.recipients, m.document ? JSON.stringify(m.document) : null, m.status ? JSON.stringify(m.status) : null,
-      m.relatedMessageId ?? null, m.document?.documentId ?? null, m.contentSha256, m.idempotencyKey ?? null, m.createdAt]))}
-    ON CONFLICT DO NOTHING RETURNING id)`];
-  // Each child row carries its owner (the new message) first: only owners that went in get children.
-  const child = (name: string, table: string, columns: string[], casts: string[], rows: unknown[][]): void => {
-    if (rows.length === 0) return;
-    parts.push(`${name} AS (INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')}
-      FROM (VALUES ${sql.values(rows, ['uuid', ...casts])}) AS x(owner, ${columns.join(', ')}) WHERE x.owner IN (SELECT id FROM m))`);
-  };
-  child('a', 'attachments', ['message_id', 'idx', 'name', 'content_type', 'description', 'size', 'sha256'], ['uuid', 'int', 'text', 'text', 'text', 'bigint', 'text'],
-    records.flatMap(({ message: m }) => m.attachments.map((a) => [m.id, m.id, a.index, a.name, a.contentType, a.description ?? null, a.size, a.sha256])));
-  child('d', 'deliveries', ['id', 'message_id', 'recipient', 'endpoint_id', 'state', 'next_attempt_at', 'cycle_started_at', 'created_at', 'updated_at'],
-    ['uuid', 'uuid', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz'],
-    records.flatMap(({ message: m, deliveries }) => deliveries.map((d) =>
-      [m.id, d.id, m.id, d.recipient, d.endpointId, 'queued', d.endpointId ? m.createdAt : null, m.createdAt, m.createdAt, m.createdAt])));
-  child('r', 'receipts', ['id', 'message_id', 'delivery_id', 'event', 'status_code', 'jws', 'created_at'], ['uuid', 'uuid', 'uuid', 'text', 'text', 'text', 'timestamptz'],
-    records.flatMap(({ message: m, receipts }) => receipts.map((r) => [m.id, r.id, r.messageId, r.deliveryId ?? null, r.event, r.statusCode ?? null, r.jws, r.createdAt])));
-  child('e', 'audit_events', ['at', 'actor', 'kind', 'message_id', 'delivery_id', 'data'], ['timestamptz', 'text', 'text', 'uuid', 'uuid', 'jsonb'],
-    records.flatMap(({ message: m, audit }) => audit.map((e) => [m.id, e.at, e.actor, e.kind, e.messageId ?? null, e.deliveryId ?? null, JSON.stringify(e.data ?? {})])));
-  const blobs = records.flatMap(({ message: m, inlineBlobs }) => (inlineBlobs ?? []).map((b) => [m.id, b.sha256, b.size, b.data]));
-  if (blobs.length > 0) {
-    parts.push(`b AS (INSERT INTO blobs (sha256, size, data) SELECT DISTINCT ON (sha256) sha256, size, data
-      FROM (VALUES ${sql.values(blobs, ['uuid', 'text', 'bigint', 'bytea'])}) AS x(owner, sha256, size, data)
-      WHERE x.owner IN (SELECT id FROM m) ON CONFLICT (sha256) DO NOTHING)`);
+  const sql = new UnnestParams();
+  const messages = sql.unnest('x', MESSAGE_COLUMNS, records.map(({ message: m }) => [
+    m.id, m.kind, m.sender, JSON.stringify(m.recipients), m.document ? JSON.stringify(m.document) : null, m.status ? JSON.stringify(m.status) : null,
+    m.relatedMessageId ?? null, m.document?.documentId ?? null, m.contentSha256, m.idempotencyKey ?? null, m.createdAt]));
+  const attachments = sql.unnest('x', [['owner', 'uuid'], ...ATTACHMENT_COLUMNS], records.flatMap(({ message: m }) =>
+    m.attachments.map((a) => [m.id, m.id, a.index, a.name, a.contentType, a.description ?? null, a.size, a.sha256])));
+  const deliveries = sql.unnest('x', [['owner', 'uuid'], ...DELIVERY_COLUMNS], records.flatMap(({ message: m, deliveries: ds }) =>
+    ds.map((d) => [m.id, d.id, m.id, d.recipient, d.endpointId, 'queued', d.endpointId ? m.createdAt : null, m.createdAt, m.createdAt, m.createdAt])));
+  const receipts = sql.unnest('x', [['owner', 'uuid'], ...RECEIPT_COLUMNS], records.flatMap(({ message: m, receipts: rs }) =>
+    rs.map((r) => [m.id, r.id, r.messageId, r.deliveryId ?? null, r.event, r.statusCode ?? null, r.jws, r.createdAt])));
+  const audit = sql.unnest('x', [['owner', 'uuid'], ...AUDIT_COLUMNS], records.flatMap(({ message: m, audit: es }) =>
+    es.map((e) => [m.id, e.at, e.actor, e.kind, e.messageId ?? null, e.deliveryId ?? null, JSON.stringify(e.data ?? {})])));
+  const blobRows: unknown[][] = [];
+  const blobBytes: Buffer[] = [];
+  let offset = 1; // substring() counts from 1
+  for (const { message: m, inlineBlobs } of records) {
+    for (const b of inlineBlobs ?? []) {
+      blobRows.push([m.id, b.sha256, b.size, offset]);
+      blobBytes.push(b.data);
+      offset += b.data.length;
+    }
   }
-  const statuses = records.flatMap(({ message: m, businessStatus }) => (businessStatus ? [[m.id, businessStatus.deliveryId, businessStatus.code]] : []));
-  if (statuses.length > 0) {
-    parts.push(`s AS (UPDATE deliveries SET business_status = x.code, updated_at = now()
-      FROM (VALUES ${sql.values(statuses, ['uuid', 'uuid', 'text'])}) AS x(owner, id, code)
-      WHERE deliveries.id = x.id AND x.owner IN (SELECT id FROM m))`);
-  }
-  const inserted = await db.query<{ id: string }>(`WITH ${parts.join(',\n')} SELECT id FROM m`, sql.params);
+  const blobs = sql.unnest('x', [['owner', 'uuid'], ['sha256', 'text'], ['size', 'bigint'], ['start', 'int']], blobRows);
+  const bytes = sql.param(Buffer.concat(blobBytes));
+  const statuses = sql.unnest('x', [['owner', 'uuid'], ['id', 'uuid'], ['code', 'text']], records.flatMap(({ message: m, businessStatus }) =>
+    (businessStatus ? [[m.id, businessStatus.deliveryId, businessStatus.code]] : [])));
+  const owned = 'WHERE x.owner IN (SELECT id FROM m)';
+
+  const inserted = await db.query<{ id: string }>(`WITH
+    m AS (INSERT INTO messages (${names(MESSAGE_COLUMNS)})
+      SELECT id, kind, sender, ARRAY(SELECT jsonb_array_elements_text(x.recipients)), document, status,
+             related_message_id, document_id, content_sha256, idempotency_key, created_at
+        FROM ${messages} ON CONFLICT DO NOTHING RETURNING id),
+    a AS (INSERT INTO attachments (${names(ATTACHMENT_COLUMNS)}) SELECT ${names(ATTACHMENT_COLUMNS)} FROM ${attachments} ${owned}),
+    d AS (INSERT INTO deliveries (${names(DELIVERY_COLUMNS)}) SELECT ${names(DELIVERY_COLUMNS)} FROM ${deliveries} ${owned}),
+    r AS (INSERT INTO receipts (${names(RECEIPT_COLUMNS)}) SELECT ${names(RECEIPT_COLUMNS)} FROM ${receipts} ${owned}),
+    e AS (INSERT INTO audit_events (${names(AUDIT_COLUMNS)}) SELECT ${names(AUDIT_COLUMNS)} FROM ${audit} ${owned}),
+    b AS (INSERT INTO blobs (sha256, size, data)
+      SELECT DISTINCT ON (sha256) sha256, size, substring(${bytes}::bytea FROM x.start FOR x.size::int) FROM ${blobs} ${owned}
+      ON CONFLICT (sha256) DO NOTHING),
+    s AS (UPDATE deliveries SET business_status = x.code, updated_at = now() FROM ${statuses} WHERE deliveries.id = x.id AND x.owner IN (SELECT id FROM m))
+    SELECT id FROM m`, sql.params, { prepare: 'lienthong_write_new_messages' });
 
   const insertedIds = new Set(inserted.rows.map((r) => r.id));
   const results: NewMessageResult[] = [];
