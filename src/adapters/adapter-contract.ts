@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { DirectoryAgency } from '../domain/directory-agency.js';
 import type { Message } from '../domain/message.js';
 
 /** Every adapter id the hub knows. Adding an adapter = a folder in `adapters/` + a row in its table. */
@@ -21,8 +22,62 @@ export interface DeliveryContext<Settings> {
   signJws(payload: Record<string, unknown>, typ: string): Promise<string>;
   /** Streams an attachment's bytes from the blob store. */
   openAttachment(sha256: string): Readable;
+  /**
+   * The message as edXML, the way the hub forwards it: built from the stored message, the hub's trace
+   * header appended, signed with the hub's key. Built once per delivery attempt on first call.
+   */
+  edxml(): Promise<BuiltPacket>;
   log: Logger;
   now(): Date;
+}
+
+/** A packet the hub built for one delivery: small ones held in memory, large ones spooled to a file. */
+export interface BuiltPacket {
+  contentType: string;
+  /** Length in bytes. */
+  size: number;
+  /** SHA-256 of the bytes. */
+  sha256: Buffer;
+  /** A fresh stream of the bytes on every call. */
+  open(): Readable;
+}
+
+/** What an adapter's receive loop may do with the hub: hand in packets it fetched from its system. */
+export interface ReceiveContext<Settings> {
+  endpoint: { id: string; settings: Settings };
+  /** Aborted when the run's time limit elapses or the worker shuts down. */
+  signal: AbortSignal;
+  /**
+   * Hands one fetched packet (raw bytes as the external system served them) to the hub's intake.
+   * Resolves once the hub has stored it (or refused it); the adapter acknowledges the transport after.
+   */
+  intake(packet: Buffer, source: { remoteId: string; messageType: 'edoc' | 'status' }): Promise<ReceivedOutcome>;
+  log: Logger;
+  now(): Date;
+}
+
+/** The hub's answer to a packet handed in by a receive loop. */
+export type ReceivedOutcome =
+  | { kind: 'accepted'; messageId: string }
+  | { kind: 'duplicate'; messageId: string }
+  /** Refused for good (malformed, unknown agency …): acknowledge as failed, do not fetch it again. */
+  | { kind: 'rejected'; code: string; reason: string };
+
+/** Counts of one receive run, for logs, metrics and the run's job record. */
+export interface ReceiveSummary {
+  fetched: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** Packets that could not be fetched or acknowledged this run (they stay pending remotely). */
+  failed: number;
+}
+
+/** What a directory sync needs. */
+export interface DirectoryContext<Settings> {
+  endpoint: { id: string; settings: Settings };
+  signal: AbortSignal;
+  log: Logger;
 }
 
 /** The classified result of one attempt. Adapters return it; they never retry by themselves. */
@@ -96,6 +151,13 @@ export interface Adapter<Settings = Record<string, unknown>> {
   deliver(message: Message, ctx: DeliveryContext<Settings>): Promise<DeliveryOutcome>;
   startSimulator(options?: SimulatorOptions): Promise<SimulatorHandle>;
   conformance: AdapterConformance<Settings>;
+  /**
+   * For systems the hub must poll (the national axis): one run of the receive loop, fetching what is
+   * pending for the endpoint and handing each packet to `ctx.intake`. Run by a repeatable queue job.
+   */
+  receive?(ctx: ReceiveContext<Settings>): Promise<ReceiveSummary>;
+  /** For systems that publish an agency directory: the whole directory as the system serves it. */
+  fetchDirectory?(ctx: DirectoryContext<Settings>): Promise<DirectoryAgency[]>;
   /** Releases what the adapter holds across attempts (connection pools, token caches). */
   close?(): Promise<void>;
 }

@@ -95,6 +95,8 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
           const inline = delivery.inlineBlobs.get(sha256);
           return inline ? Readable.from([inline]) : deps.blobs.open(sha256);
         },
+        // TODO(issue 3): wired to the edXML builder and signer once they land (this session).
+        edxml: () => Promise.reject(new Error('edXML forwarding is not available yet')),
         log,
         now: deps.now,
       });

@@ -91,6 +91,7 @@ describe.each(Object.values(adapters) as AnyAdapter[])('adapter $id', (adapter) 
         if (!bytes) throw new Error(`no blob ${sha256}`);
         return Readable.from(bytes);
       },
+      edxml: () => Promise.reject(new Error('no edXML packet in this test')),
       log: pino({ level: 'silent' }),
       now: () => new Date(),
     };

@@ -80,6 +80,7 @@ function contextFor(settings: HttpEndpointSettings, overrides: Partial<DeliveryC
     signal: new AbortController().signal,
     signJws: fakeSignJws,
     openAttachment: (key) => chunked(blobs.get(key) ?? Buffer.alloc(0)),
+    edxml: () => Promise.reject(new Error('no edXML packet in this test')),
     log: pino({ level: 'silent' }),
     now: () => NOW,
     ...overrides,
