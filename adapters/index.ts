@@ -1,5 +1,6 @@
 import type { Adapter, AdapterId, AdapterTable } from '../src/adapters/adapter-contract.js';
 import { httpEndpointAdapter } from './http-endpoint/index.js';
+import { vdxpAdapter } from './vdxp/index.js';
 
 /**
  * An adapter whose settings type has been forgotten: what code that picks an adapter by id at run
@@ -20,6 +21,7 @@ export type AnyAdapter = AdapterTable[AdapterId];
  */
 export const adapters = Object.freeze({
   'http-endpoint': httpEndpointAdapter,
+  vdxp: vdxpAdapter,
 } as const satisfies AdapterTable);
 
 /** The settings type of adapter `Id`, recovered from its row. */

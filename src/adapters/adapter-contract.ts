@@ -4,7 +4,7 @@ import type { DirectoryAgency } from '../domain/directory-agency.js';
 import type { Message } from '../domain/message.js';
 
 /** Every adapter id the hub knows. Adding an adapter = a folder in `adapters/` + a row in its table. */
-export type AdapterId = 'http-endpoint';
+export type AdapterId = 'http-endpoint' | 'vdxp';
 
 /** What an adapter needs from the hub to make one delivery attempt. */
 export interface DeliveryContext<Settings> {

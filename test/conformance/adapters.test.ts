@@ -1,9 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adapterIds, adapters, type AnyAdapter } from '../../adapters/index.js';
-import type { DeliveryContext, RecordedRequest, SimulatorHandle } from '../../src/adapters/adapter-contract.js';
+import { sdkHashFile, verifySignedHeaders, type VdxpSettings } from '../../adapters/vdxp/index.js';
+import type { AdapterId, BuiltPacket, DeliveryContext, RecordedRequest, SimulatorHandle } from '../../src/adapters/adapter-contract.js';
 import { createDevPki } from '../../src/crypto/dev-pki.js';
 import { hubKeysFromPem, type HubKeys } from '../../src/crypto/hub-keys.js';
 import { signJws, verifyJwsSignature } from '../../src/crypto/jws.js';
@@ -39,6 +42,15 @@ function sampleMessage(): Message {
   };
 }
 
+// The packet `ctx.edxml()` serves: the vendor sample the real SDK sent in the captures (byte for byte).
+const edxmlBytes = readFileSync(fileURLToPath(new URL('../fixtures/vdxp/edoc.edxml', import.meta.url)));
+const edxmlPacket: BuiltPacket = {
+  contentType: 'application/xml',
+  size: edxmlBytes.length,
+  sha256: createHash('sha256').update(edxmlBytes).digest(),
+  open: () => Readable.from([edxmlBytes.subarray(0, 4096), edxmlBytes.subarray(4096)]),
+};
+
 let mailboxSeq = 0;
 const nextMailbox = (): string => `mb-${++mailboxSeq}`;
 
@@ -49,7 +61,38 @@ function verifyHubSignature(request: RecordedRequest, keys: HubKeys): Record<str
   return verifyJwsSignature(jws as string, keys.leaf.publicKey).payload;
 }
 
-// Closes the pools adapters keep between attempts (only http-endpoint keeps any today).
+/**
+ * How the hub proves itself to each system, in that system's own terms. An agency endpoint trusts
+ * the hub's certificate (a JWS by its key); the national axis trusts a connected system's secret
+ * (HMAC over signed headers) and never sees the hub's certificate.
+ */
+interface TrustTerms {
+  /** `ctx` changed so that the receiver must refuse it: a key it does not trust, a secret it does not hold. */
+  untrusted(ctx: DeliveryContext<unknown>, others: HubKeys): DeliveryContext<unknown>;
+  /** Checks that `request` carries the hub's credentials and intact content; returns the recipient it names. */
+  verifiedRecipient(request: RecordedRequest, ctx: DeliveryContext<unknown>, keys: HubKeys): string;
+}
+
+const trustTerms: Record<AdapterId, TrustTerms> = {
+  'http-endpoint': {
+    untrusted: (ctx, others) => ({ ...ctx, signJws: (payload, typ) => signJws(others.signer, payload, typ) }),
+    verifiedRecipient: (request, _ctx, keys) => String(verifyHubSignature(request, keys).recipient),
+  },
+  vdxp: {
+    untrusted: (ctx) => ({ ...ctx, endpoint: { ...ctx.endpoint, settings: { ...(ctx.endpoint.settings as VdxpSettings), secret: 'a-secret-the-axis-does-not-hold' } } }),
+    verifiedRecipient: (request, ctx) => {
+      const settings = ctx.endpoint.settings as VdxpSettings;
+      const check = verifySignedHeaders(request.headers, (id) => (id === settings.systemId ? settings.secret : undefined));
+      expect(check.ok, 'HMAC with the system secret').toBe(true);
+      // The body is the packet the hub built, plus the SDK's CRLF, and hash-file covers it.
+      expect(request.body.equals(Buffer.concat([edxmlBytes, Buffer.from('\r\n')]))).toBe(true);
+      expect(request.headers['xroadvnpt-hash-file']).toBe(sdkHashFile(edxmlPacket.sha256));
+      return JSON.parse(request.headers['xroadvnpt-to'] as string) as string;
+    },
+  },
+};
+
+// Closes the pools adapters keep between attempts.
 afterAll(async () => {
   for (const adapter of Object.values(adapters)) await adapter.close?.();
 });
@@ -75,43 +118,43 @@ describe.each(Object.values(adapters) as AnyAdapter[])('adapter $id', (adapter) 
 
   function contextFor(
     mailbox: string,
-    overrides: { signal?: AbortSignal; idempotencyKey?: string; attempt?: number; signer?: HubKeys; simulatorUrl?: string } = {},
+    overrides: { signal?: AbortSignal; idempotencyKey?: string; attempt?: number; untrusted?: boolean; simulatorUrl?: string } = {},
   ): DeliveryContext<unknown> {
-    const signer = (overrides.signer ?? keys).signer;
-    return {
+    const ctx: DeliveryContext<unknown> = {
       deliveryId: `dlv-${randomUUID()}`,
       attempt: overrides.attempt ?? 1,
       idempotencyKey: overrides.idempotencyKey ?? `idem-${randomUUID()}`,
       recipient: '000.00.02.H29',
       endpoint: { id: `ep-${mailbox}`, settings: adapter.conformance.settingsFor(overrides.simulatorUrl ?? sim.url, mailbox) },
       signal: overrides.signal ?? new AbortController().signal,
-      signJws: (payload, typ) => signJws(signer, payload, typ),
+      signJws: (payload, typ) => signJws(keys.signer, payload, typ),
       openAttachment: (sha256) => {
         const bytes = blobs.get(sha256);
         if (!bytes) throw new Error(`no blob ${sha256}`);
         return Readable.from(bytes);
       },
-      edxml: () => Promise.reject(new Error('no edXML packet in this test')),
+      edxml: () => Promise.resolve(edxmlPacket),
       log: pino({ level: 'silent' }),
       now: () => new Date(),
     };
+    return overrides.untrusted ? trustTerms[adapter.id].untrusted(ctx, otherKeys) : ctx;
   }
 
-  it('delivers on ok: one request, signed by the hub', async () => {
+  it('delivers on ok: one request, authenticated as the hub', async () => {
     const mailbox = nextMailbox();
-    const outcome = await adapter.deliver(sampleMessage(), contextFor(mailbox));
+    const ctx = contextFor(mailbox);
+    const outcome = await adapter.deliver(sampleMessage(), ctx);
     expect(outcome.kind).toBe('delivered');
     if (outcome.kind === 'delivered') expect(outcome.remoteId).toBeTruthy();
     const received = sim.requests(mailbox);
     expect(received).toHaveLength(1);
     expect(received[0]?.status).toBe(200);
-    const payload = verifyHubSignature(received[0] as RecordedRequest, keys);
-    expect(payload.recipient).toBe('000.00.02.H29');
+    expect(trustTerms[adapter.id].verifiedRecipient(received[0] as RecordedRequest, ctx, keys)).toBe('000.00.02.H29');
   });
 
-  it('is refused (permanent) when signed by a key the receiver does not trust', async () => {
+  it('is refused (permanent) with credentials the receiver does not trust', async () => {
     const mailbox = nextMailbox();
-    const outcome = await adapter.deliver(sampleMessage(), contextFor(mailbox, { signer: otherKeys }));
+    const outcome = await adapter.deliver(sampleMessage(), contextFor(mailbox, { untrusted: true }));
     expect(outcome).toMatchObject({ kind: 'permanent', httpStatus: 401 });
     expect(sim.requests(mailbox)[0]?.status).toBe(401);
   });

@@ -129,7 +129,10 @@ export async function startTestHub(store: StoreKind, opts: StartTestHubOptions =
         body = JSON.stringify(o.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      // A copy as a plain Uint8Array: fetch's typings (DOM's BodyInit, pulled in by @xmldom/xmldom's
+      // types) refuse a Buffer over an ArrayBufferLike.
+      const payload = typeof body === 'string' || body === undefined ? body : new Uint8Array(body);
+      const response = await fetch(`${url}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
       const text = await response.text();
       let json: unknown;
       try {

@@ -13,7 +13,7 @@ const ATTACHMENT_LIMIT = 16 * 1024;
 /** A multipart form: the `message` field, then file parts. */
 function form(message: Record<string, unknown> | undefined, files: { name: string; type: string; bytes: Buffer }[], fileFirst = false): FormData {
   const data = new FormData();
-  const addFiles = () => files.forEach((f) => data.append('file', new Blob([f.bytes], { type: f.type }), f.name));
+  const addFiles = () => files.forEach((f) => data.append('file', new Blob([new Uint8Array(f.bytes)], { type: f.type }), f.name));
   if (fileFirst) addFiles();
   if (message) data.append('message', JSON.stringify(message));
   if (!fileFirst) addFiles();

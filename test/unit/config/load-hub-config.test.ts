@@ -73,7 +73,7 @@ describe('hub configuration pipeline', () => {
     authored.agencies.pop();
     expect(problemsOf(authored)).toEqual(expect.arrayContaining([
       expect.stringMatching(/^\/endpoints\/0\/settings\/url must match format "uri"|^\/endpoints\/0\/settings\/url must match pattern/),
-      '/endpoints/1/adapter unknown adapter "no-such-adapter" (known: http-endpoint)',
+      '/endpoints/1/adapter unknown adapter "no-such-adapter" (known: http-endpoint, vdxp)',
       '/agencies/2 duplicates "000.00.00.G22"',
       '/routes/1/endpoint unknown endpoint "missing"',
       '/routes/1/match/sender unknown agency "000.00.00.H99"',

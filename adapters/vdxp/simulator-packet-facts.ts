@@ -1,0 +1,38 @@
+/**
+ * What the simulated axis reads from a packet it relays, by light pattern matching (it is a test
+ * double, not the hub's edXML codec): the document's `DocumentId` (outside `ResponseFor`, to
+ * recognise a re-sent document), the `To/OrganId` codes (used when `to` is not sent), and the
+ * subject and notation it lists in `getSentEdocList`.
+ */
+export interface PacketFacts {
+  documentId?: string;
+  to: string[];
+  subject?: string;
+  notation?: string;
+}
+
+export function packetFacts(bytes: Buffer): PacketFacts {
+  // Comments and ResponseFor blocks carry ids of other documents: leave them out.
+  const text = bytes
+    .toString('utf8')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<(?:[\w-]+:)?ResponseFor\b[\s\S]*?<\/(?:[\w-]+:)?ResponseFor>/g, '');
+  const first = (element: string, within = text): string | undefined => {
+    const match = new RegExp(`<(?:[\\w-]+:)?${element}>([^<]*)</(?:[\\w-]+:)?${element}>`).exec(within);
+    const value = match?.[1]?.trim();
+    return value ? value : undefined;
+  };
+  const to: string[] = [];
+  for (const block of text.matchAll(/<(?:[\w-]+:)?To>([\s\S]*?)<\/(?:[\w-]+:)?To>/g)) {
+    const code = first('OrganId', block[1] ?? '');
+    if (code) to.push(code);
+  }
+  const facts: PacketFacts = { to };
+  const documentId = first('DocumentId');
+  const subject = first('Subject');
+  const notation = first('CodeNotation');
+  if (documentId !== undefined) facts.documentId = documentId;
+  if (subject !== undefined) facts.subject = subject;
+  if (notation !== undefined) facts.notation = notation;
+  return facts;
+}
