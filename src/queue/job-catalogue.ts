@@ -33,3 +33,29 @@ export function deliverJobOptions(deliveryId: string, generation: number, delayM
     removeOnFail: { age: 7 * 86_400 },
   };
 }
+
+/**
+ * Work the hub does on a clock for endpoints whose system must be polled (the national axis): one
+ * receive run (fetch what is pending, hand it to intake, acknowledge) and a directory sync. Each is a
+ * BullMQ job scheduler per endpoint, so however many workers run, one run happens per tick.
+ */
+export const POLL_QUEUE = 'polls';
+export const RECEIVE_JOB = 'receive';
+export const SYNC_DIRECTORY_JOB = 'sync-directory';
+export type PollJobName = typeof RECEIVE_JOB | typeof SYNC_DIRECTORY_JOB;
+
+export interface PollJobData {
+  endpointId: string;
+}
+
+/** Stable per endpoint and job, without `:` (BullMQ 6). */
+export function pollSchedulerId(job: PollJobName, endpointId: string): string {
+  return `${job}-${endpointId}`;
+}
+
+export const POLL_JOB_OPTIONS: JobsOptions = {
+  // The next tick is the retry: a failed run leaves everything pending on the remote side.
+  attempts: 1,
+  removeOnComplete: { count: 100 },
+  removeOnFail: { count: 100 },
+};

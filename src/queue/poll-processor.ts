@@ -1,0 +1,78 @@
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { AdapterTable, ReceivedOutcome, ReceiveSummary } from '../adapters/adapter-contract.js';
+import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
+import type { DirectoryAgency } from '../domain/directory-agency.js';
+import { RECEIVE_JOB, SYNC_DIRECTORY_JOB, type PollJobData } from './job-catalogue.js';
+
+export interface PollProcessorDeps {
+  config: HubConfig;
+  adapters: AdapterTable;
+  /** The hub's intake for a packet an endpoint's system served (edXML from the axis). */
+  intakePacket(endpoint: EndpointConfig, packet: Buffer, source: { remoteId: string; messageType: 'edoc' | 'status' }): Promise<ReceivedOutcome>;
+  /** Stores a whole directory as one endpoint's system serves it. */
+  storeDirectory(endpoint: EndpointConfig, agencies: DirectoryAgency[], onProgress: (done: number, total: number) => void): Promise<Record<string, number>>;
+  log: Logger;
+  now(): Date;
+  /** Aborted when the worker shuts down. */
+  shutdown: AbortSignal;
+  /** Longest a run may take (default 5 min): the next tick starts a fresh one. */
+  runTimeoutMs?: number;
+}
+
+export type PollProcessor = (job: Job<PollJobData>) => Promise<ReceiveSummary | Record<string, number>>;
+
+/**
+ * Runs one poll job: a receive run or a directory sync for one endpoint. Progress goes to the job
+ * (visible to operators through BullMQ) and to the log; the return value is kept with the job.
+ */
+export function createPollProcessor(deps: PollProcessorDeps): PollProcessor {
+  return async (job) => {
+    // 1. load: the endpoint and its adapter, as configured now
+    const endpoint = deps.config.endpoints.get(job.data.endpointId);
+    if (!endpoint) throw new Error(`endpoint ${job.data.endpointId} is no longer configured`);
+    const adapter = deps.adapters[endpoint.adapter];
+    const log = deps.log.child({ endpointId: endpoint.id, adapter: endpoint.adapter, job: job.name });
+    // One controller per run, aborted by its time limit or by shutdown (AbortSignal.any over the
+    // long-lived shutdown signal would keep one dependant per run alive in Node 20).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('poll run timed out')), deps.runTimeoutMs ?? 300_000);
+    const onShutdown = (): void => controller.abort(new Error('worker shutting down'));
+    deps.shutdown.addEventListener('abort', onShutdown, { once: true });
+    try {
+      return await run(job, endpoint, adapter, controller.signal, log);
+    } finally {
+      clearTimeout(timer);
+      deps.shutdown.removeEventListener('abort', onShutdown);
+    }
+  };
+
+  // 2. act
+  async function run(job: Job<PollJobData>, endpoint: EndpointConfig, adapter: AdapterTable[keyof AdapterTable], signal: AbortSignal, log: Logger): Promise<ReceiveSummary | Record<string, number>> {
+    switch (job.name) {
+      case RECEIVE_JOB: {
+        if (!adapter.receive) throw new Error(`adapter ${endpoint.adapter} has no receive loop`);
+        const summary = await adapter.receive({
+          endpoint: { id: endpoint.id, settings: endpoint.settings },
+          signal,
+          intake: (packet, source) => deps.intakePacket(endpoint, packet, source),
+          log,
+          now: deps.now,
+        });
+        if (summary.fetched > 0 || summary.failed > 0) log.info({ summary }, 'receive run finished');
+        return summary;
+      }
+      case SYNC_DIRECTORY_JOB: {
+        if (!adapter.fetchDirectory) throw new Error(`adapter ${endpoint.adapter} serves no directory`);
+        const agencies = await adapter.fetchDirectory({ endpoint: { id: endpoint.id, settings: endpoint.settings }, signal, log });
+        const counts = await deps.storeDirectory(endpoint, agencies, (done, total) => {
+          void job.updateProgress({ done, total });
+        });
+        log.info({ agencies: agencies.length, ...counts }, 'directory synchronised');
+        return counts;
+      }
+      default:
+        throw new Error(`unknown poll job ${job.name}`);
+    }
+  }
+}
