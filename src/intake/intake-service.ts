@@ -44,11 +44,47 @@ export interface Accepted {
   receipt: string;
 }
 
+/** Where an edXML packet came from: an agency calling the API, or an endpoint the hub polls (the axis). */
+export type EdxmlSubmitter =
+  | { kind: 'api'; principal: Principal }
+  | { kind: 'endpoint'; endpointId: string };
+
+/** edXML provenance kept with the message (migration 003). */
+export interface EdxmlProvenance {
+  /** The packet's header as received, without attachment payloads. */
+  header: unknown;
+  /** What verifying its XML signature found (per the route policy), if it was checked. */
+  signatureCheck?: unknown;
+  /** What the parser tolerated. */
+  warnings: string[];
+}
+
+/** An edXML document packet, read and mapped. */
+export interface EdxmlDocumentSubmission extends DocumentSubmission {
+  business: { type: BusinessType; relatedDocumentIds: readonly string[]; reason?: string };
+  provenance: EdxmlProvenance;
+}
+
+/** BussinessDocType: 0 new, 1 revoke, 2 update, 3 replace. */
+export type BusinessType = 0 | 1 | 2 | 3;
+
 export interface IntakeService {
   /** The checks that need no storage: run them before streaming attachments anywhere. */
   checkParties(principal: Principal, sender: string, recipients: readonly string[]): void;
   acceptDocument(principal: Principal, submission: DocumentSubmission): Promise<Accepted>;
-  reportStatus(principal: Principal, messageId: string, status: StatusReport): Promise<Accepted>;
+  /**
+   * A document that arrived as edXML. A revoke, update or replace links to the earlier message (same
+   * sender, one of `relatedDocumentIds`) and also goes to that message's recipients.
+   */
+  acceptEdxmlDocument(submitter: EdxmlSubmitter, submission: EdxmlDocumentSubmission): Promise<Accepted>;
+  /**
+   * A business status on message `messageId`, reported by one party to the other: a recipient to the
+   * sender (01–06, 02, 15, 16), or the sender to its recipients (13, a recall request; `addressee`
+   * narrows it to one recipient).
+   */
+  reportStatus(principal: Principal, messageId: string, status: StatusReport, opts?: { addressee?: string; provenance?: EdxmlProvenance }): Promise<Accepted>;
+  /** The document message an edXML status packet points at (its DocumentId, sent by one of the two parties). */
+  findDocument(documentId: string, parties: readonly string[]): Promise<string | undefined>;
 }
 
 export function createIntakeService(deps: IntakeDeps): IntakeService {
@@ -76,7 +112,7 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
     }));
 
   /** 4–6. sign the accepted receipt, commit everything in one transaction, enqueue. */
-  const commit = async (principal: Principal, message: Message, extra: Partial<NewMessageRecord> = {}): Promise<Accepted> => {
+  const commit = async (principal: Principal | string, message: Message, extra: Partial<NewMessageRecord> = {}): Promise<Accepted> => {
     const deliveries = plan(message);
     const accepted = await issueReceipt(deps.signer, deps.issuer, {
       event: 'accepted',
@@ -87,7 +123,7 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
       ...(message.document?.documentId ? { documentId: message.document.documentId } : {}),
       at: message.createdAt,
     });
-    const actor = actorOf(principal);
+    const actor = typeof principal === 'string' ? principal : actorOf(principal);
     const audit: AuditRecord[] = [
       { at: message.createdAt, actor, kind: 'message.accepted', messageId: message.id,
         data: { kind: message.kind, sender: message.sender, recipients: message.recipients, contentSha256: message.contentSha256, attachments: message.attachments.length } },
@@ -104,6 +140,7 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
       audit,
       ...(extra.businessStatus ? { businessStatus: extra.businessStatus } : {}),
       ...(extra.inlineBlobs ? { inlineBlobs: extra.inlineBlobs } : {}),
+      ...(extra.edxml ? { edxml: extra.edxml } : {}),
     });
     if (result.kind === 'duplicate') {
       if (result.by === 'idempotency-key' && !result.sameContent) throw hubError('HUB_ERR_IDEMPOTENCY_KEY_REUSED', [message.idempotencyKey], { messageId: result.existingId });
@@ -136,28 +173,89 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
       return commit(principal, message, submission.inlineBlobs?.length ? { inlineBlobs: submission.inlineBlobs } : {});
     },
 
-    async reportStatus(principal, messageId, status) {
+    async acceptEdxmlDocument(submitter, submission) {
+      // 2. check: who may send as whom
+      if (submitter.kind === 'api') {
+        checkParties(submitter.principal, submission.sender, submission.recipients);
+      } else {
+        const unknown = submission.recipients.filter((code) => !config.agencies.has(code));
+        if (unknown.length > 0) throw hubError('HUB_ERR_UNKNOWN_AGENCY', [unknown.join(', ')], { agencies: unknown });
+      }
+      // A revoke, update or replace concerns an earlier document of the same sender.
+      const { type, relatedDocumentIds } = submission.business;
+      const earlier = type === 0 || relatedDocumentIds.length === 0 ? undefined : (await deps.db.query<{ id: string; recipients: string[] }>(
+        `SELECT id, recipients FROM messages WHERE sender = $1 AND kind = 'document' AND document_id = ANY($2::text[])
+          ORDER BY business_type, created_at LIMIT 1`, [submission.sender, [...relatedDocumentIds]])).rows[0];
+      const recipients = [...new Set([...submission.recipients, ...(earlier?.recipients ?? [])])];
+      const document: DocumentMetadata = { ...submission.document, documentId: submission.document.documentId ?? defaultDocumentId(submission.sender, submission.document) };
+      const content = {
+        kind: 'document' as const, sender: submission.sender, recipients, document, attachments: submission.attachments,
+        ...(earlier ? { relatedMessageId: earlier.id } : {}),
+      };
+      const message: Message = {
+        id: randomUUID(),
+        ...content,
+        contentSha256: contentDigest(content),
+        ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
+        createdAt: deps.now(),
+      };
+      const actor = submitter.kind === 'api' ? submitter.principal : `endpoint:${submitter.endpointId}`;
+      return commit(actor, message, {
+        ...(submission.inlineBlobs?.length ? { inlineBlobs: submission.inlineBlobs } : {}),
+        edxml: { header: submission.provenance.header, businessType: type, ...(submission.provenance.signatureCheck !== undefined ? { signatureCheck: submission.provenance.signatureCheck } : {}) },
+        audit: [{
+          at: message.createdAt, actor: typeof actor === 'string' ? actor : actorOf(actor), kind: 'message.edxml', messageId: message.id,
+          data: {
+            businessType: type, relatedMessageId: earlier?.id ?? null, relatedDocumentIds,
+            ...(submission.provenance.signatureCheck !== undefined ? { signature: submission.provenance.signatureCheck } : {}),
+            ...(submission.provenance.warnings.length ? { tolerated: submission.provenance.warnings.slice(0, 20) } : {}),
+          },
+        }],
+      });
+    },
+
+    async findDocument(documentId, parties) {
+      const { rows } = await deps.db.query<{ id: string }>(
+        `SELECT id FROM messages WHERE kind = 'document' AND document_id = $1 AND sender = ANY($2::text[]) ORDER BY business_type, created_at LIMIT 1`,
+        [documentId, [...parties]]);
+      return rows[0]?.id;
+    },
+
+    async reportStatus(principal, messageId, status, opts = {}) {
       if (principal.kind !== 'agency') throw hubError('HUB_ERR_FORBIDDEN', ['report statuses (only agency keys can)']);
-      const { rows } = await deps.db.query<{ delivery_id: string; sender: string; content_sha256: string; document_id: string | null }>(
-        `SELECT d.id AS delivery_id, m.sender, m.content_sha256, m.document_id
+      const reporter = principal.agency;
+      const { rows } = await deps.db.query<{ delivery_id: string; recipient: string; sender: string; content_sha256: string; document_id: string | null }>(
+        `SELECT d.id AS delivery_id, d.recipient, m.sender, m.content_sha256, m.document_id
            FROM deliveries d JOIN messages m ON m.id = d.message_id
-          WHERE d.message_id = $1 AND d.recipient = $2 AND m.kind = 'document'`,
-        [messageId, principal.agency]);
-      const original = rows[0];
-      if (!original) {
+          WHERE d.message_id = $1 AND m.kind = 'document'`,
+        [messageId]);
+      if (rows.length === 0) {
         const exists = await deps.db.query('SELECT 1 FROM messages WHERE id = $1', [messageId]);
         if (exists.rows.length === 0) throw hubError('HUB_ERR_NOT_FOUND', [`Message ${messageId}`]);
-        throw hubError('HUB_ERR_NOT_A_RECIPIENT', [principal.agency, messageId]);
+        throw hubError('HUB_ERR_NOT_A_RECIPIENT', [reporter, messageId]);
       }
+      // 2. check: a recipient reports to the sender; the sender may only ask for a recall (13).
+      const fromSender = rows[0]!.sender === reporter;
+      let concerned: typeof rows;
+      if (fromSender) {
+        if (status.code !== '13') throw hubError('HUB_ERR_NOT_A_RECIPIENT', [reporter, messageId]);
+        concerned = opts.addressee && opts.addressee !== reporter ? rows.filter((r) => r.recipient === opts.addressee) : rows;
+        if (concerned.length === 0) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'recipient', message: `${opts.addressee} is not a recipient of message ${messageId}` }]);
+      } else {
+        concerned = rows.filter((r) => r.recipient === reporter);
+        if (concerned.length === 0) throw hubError('HUB_ERR_NOT_A_RECIPIENT', [reporter, messageId]);
+      }
+      const original = concerned[0]!;
       const at = deps.now();
-      const content = { kind: 'status' as const, sender: principal.agency, recipients: [original.sender], status, relatedMessageId: messageId, attachments: [] };
+      const recipients = fromSender ? concerned.map((r) => r.recipient) : [original.sender];
+      const content = { kind: 'status' as const, sender: reporter, recipients, status, relatedMessageId: messageId, attachments: [] };
       const message: Message = { id: randomUUID(), ...content, contentSha256: contentDigest(content), createdAt: at };
       const statusReceipt = await issueReceipt(deps.signer, deps.issuer, {
         event: 'status',
         messageId,
         deliveryId: original.delivery_id,
         sender: original.sender,
-        recipient: principal.agency,
+        recipient: original.recipient,
         contentSha256: original.content_sha256,
         ...(original.document_id ? { documentId: original.document_id } : {}),
         statusCode: status.code,
@@ -166,10 +264,12 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
       });
       const accepted = await commit(principal, message, {
         receipts: [statusReceipt],
+        // The recipient's own delivery carries its latest business status (a recall request marks the addressee's).
         businessStatus: { deliveryId: original.delivery_id, code: status.code },
-        audit: [{ at, actor: actorOf(principal), kind: 'delivery.status', messageId, deliveryId: original.delivery_id, data: { code: status.code, statusMessageId: message.id } }],
+        audit: [{ at, actor: actorOf(principal), kind: 'delivery.status', messageId, deliveryId: original.delivery_id, data: { code: status.code, statusMessageId: message.id, by: fromSender ? 'sender' : 'recipient' } }],
+        ...(opts.provenance ? { edxml: { header: opts.provenance.header, businessType: 0 as const, ...(opts.provenance.signatureCheck !== undefined ? { signatureCheck: opts.provenance.signatureCheck } : {}) } } : {}),
       });
-      // The reporter gets the status receipt; the status message (to the sender) has its own accepted receipt.
+      // The reporter gets the status receipt; the status message (to the other party) has its own accepted receipt.
       return { id: accepted.id, receipt: statusReceipt.jws };
     },
   };

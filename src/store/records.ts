@@ -43,6 +43,8 @@ export interface NewMessageRecord {
   inlineBlobs?: InlineBlob[];
   /** For a status message: the original delivery whose business status it reports. */
   businessStatus?: { deliveryId: string; code: StatusCode };
+  /** Set when the message arrived as edXML: its header as received, business type and signature check. */
+  edxml?: { header: unknown; businessType: 0 | 1 | 2 | 3; signatureCheck?: unknown };
 }
 
 /** How the write of one new message ended. */

@@ -4,7 +4,8 @@ import { UnnestParams } from './unnest-params.js';
 import type { AuditRecord, NewMessageRecord, NewMessageResult, ReceiptRecord } from './records.js';
 
 const MESSAGE_COLUMNS = [['id', 'uuid'], ['kind', 'text'], ['sender', 'text'], ['recipients', 'jsonb'], ['document', 'jsonb'], ['status', 'jsonb'],
-  ['related_message_id', 'uuid'], ['document_id', 'text'], ['content_sha256', 'text'], ['idempotency_key', 'text'], ['created_at', 'timestamptz']] as const;
+  ['related_message_id', 'uuid'], ['document_id', 'text'], ['content_sha256', 'text'], ['idempotency_key', 'text'], ['created_at', 'timestamptz'],
+  ['source_format', 'text'], ['business_type', 'smallint'], ['edxml', 'jsonb'], ['signature_check', 'jsonb']] as const;
 const ATTACHMENT_COLUMNS = [['message_id', 'uuid'], ['idx', 'int'], ['name', 'text'], ['content_type', 'text'], ['description', 'text'], ['size', 'bigint'], ['sha256', 'text']] as const;
 const DELIVERY_COLUMNS = [['id', 'uuid'], ['message_id', 'uuid'], ['recipient', 'text'], ['endpoint_id', 'text'], ['state', 'text'],
   ['next_attempt_at', 'timestamptz'], ['cycle_started_at', 'timestamptz'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']] as const;
@@ -26,9 +27,11 @@ const names = (columns: readonly (readonly [string, string])[]): string => colum
  */
 export async function writeNewMessages(db: Queryable, records: readonly NewMessageRecord[]): Promise<NewMessageResult[]> {
   const sql = new UnnestParams();
-  const messages = sql.unnest('x', MESSAGE_COLUMNS, records.map(({ message: m }) => [
+  const messages = sql.unnest('x', MESSAGE_COLUMNS, records.map(({ message: m, edxml }) => [
     m.id, m.kind, m.sender, JSON.stringify(m.recipients), m.document ? JSON.stringify(m.document) : null, m.status ? JSON.stringify(m.status) : null,
-    m.relatedMessageId ?? null, m.document?.documentId ?? null, m.contentSha256, m.idempotencyKey ?? null, m.createdAt]));
+    m.relatedMessageId ?? null, m.document?.documentId ?? null, m.contentSha256, m.idempotencyKey ?? null, m.createdAt,
+    edxml ? 'edxml' : 'json', edxml?.businessType ?? 0, edxml ? JSON.stringify(edxml.header) : null,
+    edxml?.signatureCheck !== undefined ? JSON.stringify(edxml.signatureCheck) : null]));
   const attachments = sql.unnest('x', [['owner', 'uuid'], ...ATTACHMENT_COLUMNS], records.flatMap(({ message: m }) =>
     m.attachments.map((a) => [m.id, m.id, a.index, a.name, a.contentType, a.description ?? null, a.size, a.sha256])));
   const deliveries = sql.unnest('x', [['owner', 'uuid'], ...DELIVERY_COLUMNS], records.flatMap(({ message: m, deliveries: ds }) =>
@@ -56,7 +59,8 @@ export async function writeNewMessages(db: Queryable, records: readonly NewMessa
   const inserted = await db.query<{ id: string }>(`WITH
     m AS (INSERT INTO messages (${names(MESSAGE_COLUMNS)})
       SELECT id, kind, sender, ARRAY(SELECT jsonb_array_elements_text(x.recipients)), document, status,
-             related_message_id, document_id, content_sha256, idempotency_key, created_at
+             related_message_id, document_id, content_sha256, idempotency_key, created_at,
+             source_format, business_type, edxml, signature_check
         FROM ${messages} ON CONFLICT DO NOTHING RETURNING id),
     a AS (INSERT INTO attachments (${names(ATTACHMENT_COLUMNS)}) SELECT ${names(ATTACHMENT_COLUMNS)} FROM ${attachments} ${owned}),
     d AS (INSERT INTO deliveries (${names(DELIVERY_COLUMNS)}) SELECT ${names(DELIVERY_COLUMNS)} FROM ${deliveries} ${owned}),
@@ -76,15 +80,23 @@ export async function writeNewMessages(db: Queryable, records: readonly NewMessa
   return results;
 }
 
-async function findCollision(tx: Queryable, { message: m }: NewMessageRecord): Promise<NewMessageResult> {
+async function findCollision(tx: Queryable, { message: m, edxml }: NewMessageRecord): Promise<NewMessageResult> {
   if (m.idempotencyKey) {
     const { rows } = await tx.query<{ id: string; content_sha256: string }>(
       'SELECT id, content_sha256 FROM messages WHERE sender = $1 AND idempotency_key = $2', [m.sender, m.idempotencyKey]);
     const row = rows[0];
     if (row) return { kind: 'duplicate', existingId: row.id, sameContent: row.content_sha256 === m.contentSha256, by: 'idempotency-key' };
   }
+  if (edxml && edxml.businessType !== 0) {
+    // A revoke, update or replace may repeat its document's id; the same one twice is the same content.
+    const { rows } = await tx.query<{ id: string }>(
+      'SELECT id FROM messages WHERE sender = $1 AND business_type = $2 AND content_sha256 = $3', [m.sender, edxml.businessType, m.contentSha256]);
+    const row = rows[0];
+    if (!row) throw new Error(`message ${m.id} was not inserted but collides with nothing`);
+    return { kind: 'duplicate', existingId: row.id, sameContent: true, by: 'document-id' };
+  }
   const { rows } = await tx.query<{ id: string; content_sha256: string }>(
-    'SELECT id, content_sha256 FROM messages WHERE sender = $1 AND document_id = $2', [m.sender, m.document?.documentId ?? null]);
+    'SELECT id, content_sha256 FROM messages WHERE sender = $1 AND document_id = $2 AND business_type = 0', [m.sender, m.document?.documentId ?? null]);
   const row = rows[0];
   if (!row) throw new Error(`message ${m.id} was not inserted but collides with nothing`);
   return { kind: 'duplicate', existingId: row.id, sameContent: row.content_sha256 === m.contentSha256, by: 'document-id' };

@@ -3,7 +3,10 @@ import type { ApiKeyResolver } from '../../auth/api-keys.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AttachmentMeta, DocumentMetadata, StatusReport } from '../../domain/message.js';
 import { hubError } from '../../errors.js';
+import type { Readable } from 'node:stream';
+import { acceptEdxml } from '../../intake/accept-edxml.js';
 import type { IntakeService } from '../../intake/intake-service.js';
+import { readEdxmlPacket } from '../../intake/read-edxml-packet.js';
 import { storeInlineAttachments, type InlineAttachment } from '../../intake/store-inline-attachments.js';
 import type { Metrics } from '../../metrics.js';
 import { formatAjvErrors, SCHEMA_BASE, type SchemaCatalogue } from '../../schema-catalogue.js';
@@ -57,8 +60,18 @@ async function readScope(db: Queryable, principal: Principal, id: string): Promi
   throw hubError('HUB_ERR_NOT_FOUND', [`Message ${id}`]); // never confirm that someone else's message exists
 }
 
+/** edXML bodies: the packet's attachments are base64 (4/3 of the bytes) plus the header. */
+export function xmlBodyLimit(attachmentLimit: number): number {
+  return Math.ceil(attachmentLimit * 4 / 3) + 1_048_576;
+}
+
+const XML_TYPES = ['application/xml', 'text/xml'];
+
 export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDeps): Promise<void> {
   app.addHook('onRequest', authenticate(deps.apiKeys));
+  // edXML is parsed as it streams in (attachments straight to the blob store), so the raw request
+  // stream is the body; the parser enforces the size limit.
+  app.addContentTypeParser(XML_TYPES, (_request, payload, done) => done(null, payload));
   const validateRequest = deps.catalogue.validator<MessageRequest>('message-request');
 
   /** Multipart: a `message` field (the JSON document, first) followed by file parts streamed to the blob store. */
@@ -95,8 +108,8 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
 
   app.post('/v1/messages', {
     schema: {
-      summary: 'Submit an official document for delivery',
-      description: 'JSON with inline base64 attachments, or multipart/form-data with a `message` field (the same JSON) followed by file parts. Optional `Idempotency-Key` header.',
+      summary: 'Submit an official document (or an edXML status packet) for delivery',
+      description: 'JSON with inline base64 attachments; multipart/form-data with a `message` field (the same JSON) followed by file parts; or an edXML packet (QCVN 102:2016) as `application/xml` — a document (new, revoke, update, replace) or a status packet. Optional `Idempotency-Key` header.',
       tags: ['messages'],
       body: { content: { 'application/json': { schema: ref('message-request') } } },
       response: { 202: ref('message-accepted'), ...errorResponses },
@@ -105,6 +118,25 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     const started = process.hrtime.bigint();
     const principal = principalOf(request);
     const idempotencyKey = idempotencyKeyOf(request);
+    if (isXml(request)) {
+      let accepted: Awaited<ReturnType<typeof acceptEdxml>>;
+      try {
+        const read = await readEdxmlPacket(request.body as Readable, {
+          blobs: deps.blobs, inlineMax: deps.blobInlineMax, maxAttachmentBytes: deps.attachmentLimit,
+          limits: { maxBytes: xmlBodyLimit(deps.attachmentLimit) },
+        });
+        accepted = await acceptEdxml(deps.intake, { kind: 'api', principal }, read, idempotencyKey ? { idempotencyKey } : {});
+      } catch (err) {
+        // Refused before the body was read to its end: the rest is still on the connection, and the
+        // next request on it would be read from the middle of this one. Close it after the answer.
+        if (!request.raw.complete) reply.header('connection', 'close');
+        throw err;
+      }
+      deps.metrics.acceptSeconds.observe({ route: 'messages' }, Number(process.hrtime.bigint() - started) / 1e9);
+      const location = accepted.kind === 'document' ? `/v1/messages/${accepted.id}` : undefined;
+      if (location) reply.header('location', location);
+      return reply.status(202).send({ id: accepted.id, receipt: accepted.receipt });
+    }
     let body: MessageRequest;
     let attachments: AttachmentMeta[];
     let inlineBlobs: InlineBlob[];
@@ -126,6 +158,11 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     deps.metrics.acceptSeconds.observe({ route: 'messages' }, Number(process.hrtime.bigint() - started) / 1e9);
     return reply.status(202).header('location', `/v1/messages/${accepted.id}`).send(accepted);
   });
+
+  function isXml(request: FastifyRequest): boolean {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    return XML_TYPES.includes(type);
+  }
 
   const idParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', format: 'uuid', description: 'Message id.' } } };
 

@@ -9,6 +9,13 @@ ALTER TABLE messages
   -- What verifying the incoming packet's XML signature found (status, signer, algorithm), per the route policy.
   ADD COLUMN signature_check jsonb;
 
+-- A document id identifies a new document; a revoke, update or replace may repeat it (its
+-- Bussiness/DocumentId names the earlier one), so those are told apart by their content instead.
+DROP INDEX messages_document_id;
+CREATE UNIQUE INDEX messages_document_id ON messages (sender, document_id) WHERE document_id IS NOT NULL AND business_type = 0;
+CREATE UNIQUE INDEX messages_business_content ON messages (sender, business_type, content_sha256) WHERE business_type <> 0;
+CREATE INDEX messages_by_document_id ON messages (document_id) WHERE document_id IS NOT NULL;
+
 -- The hub's enveloped XML signature over a message's edXML as forwarded. With the stored message it
 -- rebuilds the exact bytes every recipient received (the builder is deterministic; the signature,
 -- ECDSA being randomised, is what must be kept).
