@@ -8,8 +8,10 @@ import type { HubEnv } from './config/load-env.js';
 import type { HubKeys } from './crypto/hub-keys.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { adminRoutes } from './http/routes/admin-routes.js';
+import { directoryRoutes } from './http/routes/directory-routes.js';
 import { hubRoutes } from './http/routes/hub-routes.js';
 import { inboxRoutes } from './http/routes/inbox-routes.js';
+import type { ForwardedEdxml } from './forwarding/forwarded-edxml.js';
 import { messageRoutes } from './http/routes/message-routes.js';
 import type { IntakeService } from './intake/intake-service.js';
 import type { Metrics } from './metrics.js';
@@ -32,6 +34,8 @@ export interface AppDeps {
   metrics: Metrics;
   log: Logger;
   readiness(): Promise<Record<string, string>>;
+  /** The signed edXML the hub forwards for a message (`GET /v1/messages/:id/edxml`). */
+  forwardedEdxml: ForwardedEdxml;
   now(): Date;
 }
 
@@ -74,9 +78,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(hubRoutes, { chainPem: deps.keys.chainPem, metrics: deps.metrics, readiness: deps.readiness });
   await app.register(messageRoutes, {
     db: deps.db, blobs: deps.blobs, intake: deps.intake, apiKeys: deps.apiKeys, catalogue: deps.catalogue,
-    metrics: deps.metrics, attachmentLimit: deps.env.attachmentLimit, blobInlineMax: deps.env.blobInlineMax, now: deps.now,
+    metrics: deps.metrics, attachmentLimit: deps.env.attachmentLimit, blobInlineMax: deps.env.blobInlineMax, forwardedEdxml: deps.forwardedEdxml, now: deps.now,
   });
   await app.register(inboxRoutes, { db: deps.db, blobs: deps.blobs, apiKeys: deps.apiKeys, signer: deps.keys.signer, issuer: deps.issuer, metrics: deps.metrics, log: deps.log, now: deps.now });
   await app.register(adminRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer });
+  await app.register(directoryRoutes, { db: deps.db, apiKeys: deps.apiKeys });
   return app;
 }

@@ -10,13 +10,14 @@ import { createApiKeyResolver } from './auth/api-keys.js';
 import type { HubConfig } from './config/hub-config.js';
 import { loadHubConfig } from './config/load-hub-config.js';
 import type { HubEnv } from './config/load-env.js';
-import { loadHubKeys, type HubKeys } from './crypto/hub-keys.js';
+import { certificatesFromPem, loadHubKeys, type HubKeys } from './crypto/hub-keys.js';
 import { createIntakeService, type IntakeService } from './intake/intake-service.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createDeliveryEnqueuer, type DeliveryEnqueuer } from './queue/delivery-enqueuer.js';
 import { createDeliveryProcessor } from './queue/delivery-processor.js';
 import { DELIVERY_QUEUE, type DeliverJobData } from './queue/job-catalogue.js';
 import { startDeliveryWorker } from './queue/start-delivery-worker.js';
+import { createForwardedEdxml } from './forwarding/forwarded-edxml.js';
 import { createSweeper, type Sweeper } from './queue/sweeper.js';
 import { createSchemaCatalogue, type IdentifiedSchema, type SchemaCatalogue } from './schema-catalogue.js';
 import { createFolderBlobStore, type BlobStore } from './store/blob-store.js';
@@ -83,6 +84,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     // 1. configuration and keys
     const catalogue = createSchemaCatalogue(Object.values(opts.adapters).map((a) => a.settingsSchema as IdentifiedSchema));
     const config = await loadHubConfig(env.configPath, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env });
+    for (const warning of config.warnings) log.warn({ warning }, 'hub configuration');
     const keys = await loadHubKeys(env.keys);
     const issuer = config.hub.organId ? `${config.hub.name} (${config.hub.organId})` : config.hub.name;
 
@@ -116,6 +118,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     });
     closers.push(() => commits.drain());
     const intake = createIntakeService({ config, db, signer: keys.signer, issuer, commits, enqueuer, metrics, log, now });
+    const forwardedEdxml = createForwardedEdxml({ db, blobs, config, signingKey: { privateKey: keys.signer.privateKey, chain: certificatesFromPem(keys.chainPem) } });
     const apiKeys = createApiKeyResolver({ db, configured: config.apiKeys, cacheMs: env.apiKeyCacheMs });
 
     const readiness = async (): Promise<Record<string, string>> => {
@@ -155,7 +158,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       });
       closers.push(() => outcomes.drain());
       const processor = createDeliveryProcessor({
-        config, adapters: opts.adapters, blobs, signer: keys.signer, issuer, claims, outcomes, metrics, log: log.child({ component: 'worker' }), now, shutdown: shutdown.signal,
+        config, adapters: opts.adapters, blobs, signer: keys.signer, issuer, claims, outcomes, metrics, log: log.child({ component: 'worker' }), now, shutdown: shutdown.signal, forwardedEdxml,
       });
       const workerRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) connection error'));
@@ -175,7 +178,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     // 6. HTTP API (or, for a worker-only process with LIENTHONG_METRICS_PORT, just health and metrics)
     let app: FastifyInstance | undefined;
     if (opts.roles.api) {
-      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, now });
+      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, now });
     } else if (env.metricsPort !== undefined) {
       app = await buildOpsApp({ chainPem: keys.chainPem, metrics, readiness, log });
     }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { addAbortSignal } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { Pool, type Dispatcher } from 'undici';
 import type { DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
 import type { Message } from '../../src/domain/message.js';
@@ -58,7 +60,7 @@ export async function deliverToHttpEndpoint(
     // 1. Build and sign the request (reads attachments; honours the attempt signal).
     let prepared: PreparedRequest;
     try {
-      prepared = await raceAbort(prepareRequest(message, ctx, settings.headers, attempt.signal), attempt.signal);
+      prepared = await raceAbort(prepareRequest(message, ctx, settings, attempt.signal), attempt.signal);
     } catch (err) {
       const cause = attempt.cause();
       if (cause !== undefined) return abortedOutcome(cause, settings.timeoutMs, ctx.signal.reason);
@@ -79,11 +81,21 @@ interface PreparedRequest {
 async function prepareRequest(
   message: Message,
   ctx: DeliveryContext<HttpEndpointSettings>,
-  extraHeaders: Record<string, string> | undefined,
+  settings: ResolvedHttpEndpointSettings,
   signal: AbortSignal,
 ): Promise<PreparedRequest> {
-  const body = encodeDeliveryEnvelope(await buildDeliveryEnvelope(message, { ...ctx, signal }));
-  const headers = await deliveryHeaders(message, ctx, extraHeaders, body);
+  let body: Buffer;
+  let contentType: string;
+  if (settings.format === 'edxml') {
+    // The packet exactly as the hub forwards it (also served by GET /v1/messages/:id/edxml).
+    const packet = await ctx.edxml();
+    body = await buffer(addAbortSignal(signal, packet.open()));
+    contentType = 'application/xml; charset=utf-8';
+  } else {
+    body = encodeDeliveryEnvelope(await buildDeliveryEnvelope(message, { ...ctx, signal }));
+    contentType = 'application/json';
+  }
+  const headers = await deliveryHeaders(message, ctx, settings.headers, body, contentType);
   signal.throwIfAborted();
   return { headers, body };
 }
@@ -142,6 +154,7 @@ async function deliveryHeaders(
   ctx: DeliveryContext<HttpEndpointSettings>,
   extra: Record<string, string> | undefined,
   body: Buffer,
+  contentType: string,
 ): Promise<Record<string, string>> {
   const contentDigest = `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
   const signature = await ctx.signJws(
@@ -158,7 +171,7 @@ async function deliveryHeaders(
   const headers: Record<string, string> = {};
   // Static headers first, lower-cased, so that the hub's own headers below replace any clash.
   for (const [name, value] of Object.entries(extra ?? {})) headers[name.toLowerCase()] = value;
-  headers['content-type'] = 'application/json';
+  headers['content-type'] = contentType;
   headers['lienthong-message-id'] = message.id;
   headers['lienthong-delivery-id'] = ctx.deliveryId;
   headers['idempotency-key'] = ctx.idempotencyKey;

@@ -19,6 +19,8 @@ export interface HttpEndpointSettings {
   timeoutMs?: number;
   /** Keep-alive connections the hub opens to this endpoint's origin at most. Default 16. */
   maxConnections?: number;
+  /** What the agency receives: the hub's JSON envelope (default) or the signed edXML packet. */
+  format?: 'json' | 'edxml';
 }
 
 /** {@link HttpEndpointSettings} with every default applied. */
@@ -26,7 +28,7 @@ export type ResolvedHttpEndpointSettings = Required<Omit<HttpEndpointSettings, '
   Pick<HttpEndpointSettings, 'headers'>;
 
 /** Defaults the schema documents and {@link resolveHttpEndpointSettings} applies. */
-export const HTTP_ENDPOINT_DEFAULTS = { timeoutMs: 10_000, maxConnections: 16 } as const;
+export const HTTP_ENDPOINT_DEFAULTS = { timeoutMs: 10_000, maxConnections: 16, format: 'json' } as const;
 
 /** Top-level settings holding secrets (masked on reads, redacted in logs). */
 export const httpEndpointSecretSettings = ['headers'] as const satisfies readonly (keyof HttpEndpointSettings)[];
@@ -70,6 +72,12 @@ export const httpEndpointSettingsSchema = {
       maximum: 1024,
       default: HTTP_ENDPOINT_DEFAULTS.maxConnections,
     },
+    format: {
+      description: 'What the agency receives: `json` (the hub’s signed JSON envelope, default) or `edxml` (the QCVN 102 packet, XML-signed by the hub; `application/xml`).',
+      type: 'string',
+      enum: ['json', 'edxml'],
+      default: HTTP_ENDPOINT_DEFAULTS.format,
+    },
   },
 } as const;
 
@@ -80,5 +88,6 @@ export function resolveHttpEndpointSettings(settings: HttpEndpointSettings): Res
     headers: settings.headers,
     timeoutMs: settings.timeoutMs ?? HTTP_ENDPOINT_DEFAULTS.timeoutMs,
     maxConnections: settings.maxConnections ?? HTTP_ENDPOINT_DEFAULTS.maxConnections,
+    format: settings.format ?? HTTP_ENDPOINT_DEFAULTS.format,
   };
 }

@@ -1,4 +1,5 @@
 import type { AdapterId } from '../adapters/adapter-contract.js';
+import type { AgencyCodePolicy } from '../domain/agency-code-policy.js';
 import type { MessageKind } from '../domain/message.js';
 
 /** When to try a delivery again, in milliseconds (normalised from `schemas/retry-policy.json`). */
@@ -63,6 +64,13 @@ export interface HubConfig {
   endpoints: ReadonlyMap<string, EndpointConfig>;
   routes: readonly RouteConfig[];
   apiKeys: readonly ConfiguredApiKey[];
+  /** The `agencyCodes` setting (mode and QCVN 102 pattern), compiled; default mode `warn`. */
+  agencyCodes: AgencyCodePolicy;
+  /**
+   * What the pipeline accepted but the operator should see, each with its JSON pointer, e.g. agency
+   * codes that fail their check in `warn` mode: for the process to log at boot.
+   */
+  warnings: readonly string[];
 }
 
 /** Retry defaults in the spirit of the national axis practice: 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Adapter, AdapterId, AdapterTable } from '../adapters/adapter-contract.js';
 import { hubError } from '../errors.js';
 import { formatAjvErrors, type SchemaCatalogue } from '../schema-catalogue.js';
+import { checkAgencyCodes, compileAgencyCodeSetting, type AuthoredAgencyCodes } from './check-agency-codes.js';
 import { deepFreeze } from './deep-freeze.js';
 import { durationMs, type Duration } from './duration.js';
 import {
@@ -21,6 +22,7 @@ interface AuthoredConfig {
   endpoints: AuthoredEndpoint[];
   routes: RouteConfig[];
   apiKeys?: ConfiguredApiKey[];
+  agencyCodes?: AuthoredAgencyCodes;
 }
 
 export interface LoadHubConfigOptions {
@@ -49,6 +51,7 @@ export async function loadHubConfig(path: string, options: LoadHubConfigOptions)
 /**
  * The one configuration pipeline: substitute `${ENV}` → validate the whole document (every error with
  * its JSON pointer) → validate each endpoint's settings with its adapter's schema → check references →
+ * check agency codes (`agencyCodes` setting: problems in `strict` mode, `warnings` in `warn` mode) →
  * normalise → freeze. Any problem stops here, listed in one HUB_ERR_CONFIG_INVALID error.
  */
 export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions): HubConfig {
@@ -61,6 +64,10 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
   const original = authored as AuthoredConfig;
 
   problems.push(...checkEndpoints(config, options), ...checkReferences(config));
+  const setting = compileAgencyCodeSetting(config.agencyCodes);
+  if ('problem' in setting) fail([...problems, setting.problem]);
+  const codes = checkAgencyCodes(config, setting.policy);
+  problems.push(...codes.problems);
   if (problems.length > 0) fail(problems);
 
   const endpoints = new Map<string, EndpointConfig>();
@@ -73,6 +80,8 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
     endpoints,
     routes: config.routes,
     apiKeys: config.apiKeys ?? [],
+    agencyCodes: setting.policy,
+    warnings: codes.warnings,
   });
 }
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import type { ForwardedEdxml } from '../forwarding/forwarded-edxml.js';
 import type { AdapterTable, DeliveryOutcome } from '../adapters/adapter-contract.js';
 import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
 import { signJws, type JwsSigner } from '../crypto/jws.js';
@@ -31,6 +32,8 @@ export interface DeliveryProcessorDeps {
   now(): Date;
   /** Aborted at shutdown: in-flight attempts end as transient failures and are retried. */
   shutdown: AbortSignal;
+  /** The signed edXML of a message as the hub forwards it (built and signed once per message). */
+  forwardedEdxml: ForwardedEdxml;
 }
 
 export type DeliveryProcessor = (job: Job<DeliverJobData>, token?: string) => Promise<void>;
@@ -95,8 +98,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
           const inline = delivery.inlineBlobs.get(sha256);
           return inline ? Readable.from([inline]) : deps.blobs.open(sha256);
         },
-        // TODO(issue 3): wired to the edXML builder and signer once they land (this session).
-        edxml: () => Promise.reject(new Error('edXML forwarding is not available yet')),
+        edxml: () => deps.forwardedEdxml(delivery.message.id),
         log,
         now: deps.now,
       });

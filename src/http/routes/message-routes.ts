@@ -4,6 +4,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { AttachmentMeta, DocumentMetadata, StatusReport } from '../../domain/message.js';
 import { hubError } from '../../errors.js';
 import type { Readable } from 'node:stream';
+import type { ForwardedEdxml } from '../../forwarding/forwarded-edxml.js';
 import { acceptEdxml } from '../../intake/accept-edxml.js';
 import type { IntakeService } from '../../intake/intake-service.js';
 import { readEdxmlPacket } from '../../intake/read-edxml-packet.js';
@@ -27,6 +28,7 @@ export interface MessageRoutesDeps {
   attachmentLimit: number;
   /** Inline attachments up to this size go to the database with the message. */
   blobInlineMax: number;
+  forwardedEdxml: ForwardedEdxml;
   now(): Date;
 }
 
@@ -190,6 +192,23 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
       messageId: request.params.id,
       receipts: rows.map((r) => ({ id: r.id, event: r.event, deliveryId: r.delivery_id, recipient: r.recipient, statusCode: r.status_code, createdAt: r.created_at.toISOString(), jws: r.jws })),
     };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/messages/:id/edxml', {
+    schema: {
+      summary: 'The message as the hub forwards it in edXML, signed by the hub (XML-DSig, enveloped, exclusive c14n)',
+      description: 'The same bytes every edXML recipient receives: verify with `xmlsec1 --verify --trusted-pem <hub CA> packet.edxml`.',
+      tags: ['messages'], params: idParams,
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    await readScope(deps.db, principal, request.params.id);
+    const packet = await deps.forwardedEdxml(request.params.id);
+    return reply
+      .header('content-type', 'application/xml; charset=utf-8')
+      .header('content-length', String(packet.size))
+      .header('digest', `sha-256=${packet.sha256.toString('base64')}`)
+      .send(packet.open());
   });
 
   app.post<{ Params: { id: string }; Body: { code: StatusReport['code']; description?: string; staff?: StatusReport['staff']; at?: string } }>('/v1/messages/:id/status', {
