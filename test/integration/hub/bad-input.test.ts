@@ -77,9 +77,9 @@ describe.each(STORES)('bad input is refused with its code and stores nothing (%s
 
   it.each([
     ['text/plain', JSON.stringify(documentBody(G22, [H56]))],
-    ['application/xml', '<message/>'],
+    ['application/soap+xml', '<message/>'],
     ['application/x-www-form-urlencoded', 'sender=000.00.00.G22'],
-  ])('content type %s → 415 HUB_ERR_UNSUPPORTED_MEDIA_TYPE', async (contentType, raw) => {
+  ])('content type %s → 415 HUB_ERR_UNSUPPORTED_MEDIA_TYPE (edXML is application/xml: test/integration/hub/edxml-intake.test.ts)', async (contentType, raw) => {
     const r = await t.call('POST', '/v1/messages', { key: t.keys.g22, raw, headers: { 'content-type': contentType } });
     expect(r.status).toBe(415);
     expect(r.json.code).toBe('HUB_ERR_UNSUPPORTED_MEDIA_TYPE');
