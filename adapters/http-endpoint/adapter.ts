@@ -4,6 +4,8 @@ import { addAbortSignal } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { Pool, type Dispatcher } from 'undici';
 import type { DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
+import { raceAbort, startBudget, type BudgetCause, type CallBudget } from '../../src/adapters/call-budget.js';
+import { parseRetryAfter } from '../../src/adapters/retry-after.js';
 import type { Message } from '../../src/domain/message.js';
 import { AttachmentIntegrityError, buildDeliveryEnvelope, encodeDeliveryEnvelope } from './delivery-envelope.js';
 import { resolveHttpEndpointSettings, type HttpEndpointSettings, type ResolvedHttpEndpointSettings } from './settings.js';
@@ -55,7 +57,7 @@ export async function deliverToHttpEndpoint(
   const url = parseEndpointUrl(settings.url);
   if (typeof url === 'string') return { kind: 'permanent', reason: url };
 
-  const attempt = startAttempt(ctx.signal, settings.timeoutMs);
+  const attempt = startBudget(ctx.signal, settings.timeoutMs);
   try {
     // 1. Build and sign the request (reads attachments; honours the attempt signal).
     let prepared: PreparedRequest;
@@ -110,7 +112,7 @@ async function sendOnce(
   url: URL,
   settings: ResolvedHttpEndpointSettings,
   prepared: PreparedRequest,
-  attempt: Attempt,
+  attempt: CallBudget,
   ctx: DeliveryContext<HttpEndpointSettings>,
 ): Promise<DeliveryOutcome> {
   let response: Dispatcher.ResponseData;
@@ -214,19 +216,6 @@ export function classifyHttpResponse(response: HttpResponseSummary, now: Date): 
   return { kind: 'permanent', httpStatus: status, reason };
 }
 
-/**
- * Parses `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, relative to `now`.
- * Returns milliseconds (≥ 0), or `undefined` when absent or unparsable.
- */
-export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // HTTP-date always names a weekday and a time; bare numbers with signs or fractions are invalid.
-  if (!/^[A-Za-z]{3,9},? /.test(trimmed)) return undefined;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
-}
 
 // Errors that mean the request itself is malformed (bad URL or header in the settings): retrying
 // the same request cannot help. Everything else from the network is worth another attempt.
@@ -245,7 +234,7 @@ export function classifyRequestError(err: unknown): DeliveryOutcome {
   return code !== undefined && PERMANENT_ERROR_CODES.has(code) ? { kind: 'permanent', reason } : { kind: 'transient', reason };
 }
 
-function abortedOutcome(cause: AttemptCause | undefined, timeoutMs: number, reason?: unknown): DeliveryOutcome {
+function abortedOutcome(cause: BudgetCause | undefined, timeoutMs: number, reason?: unknown): DeliveryOutcome {
   return cause === 'timeout'
     ? { kind: 'transient', reason: `timed out after ${timeoutMs} ms` }
     : { kind: 'transient', reason: `attempt aborted${reason !== undefined ? `: ${truncate(errorText(reason), 100)}` : ''}` };
@@ -269,65 +258,6 @@ function remoteIdFrom(body: string): string | undefined {
 }
 
 // ── Plumbing ────────────────────────────────────────────────────────────────────────────────────
-
-type AttemptCause = 'timeout' | 'aborted';
-
-interface Attempt {
-  signal: AbortSignal;
-  /** Why the attempt signal fired, if it did. */
-  cause(): AttemptCause | undefined;
-  end(): void;
-}
-
-/** One signal for the attempt: the caller's `ctx.signal` or the endpoint timeout, whichever first. */
-function startAttempt(outer: AbortSignal, timeoutMs: number): Attempt {
-  const controller = new AbortController();
-  let cause: AttemptCause | undefined;
-  const onOuterAbort = (): void => {
-    cause ??= 'aborted';
-    controller.abort(outer.reason);
-  };
-  const timer = setTimeout(() => {
-    cause ??= 'timeout';
-    controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
-  }, timeoutMs);
-  if (outer.aborted) onOuterAbort();
-  else outer.addEventListener('abort', onOuterAbort, { once: true });
-  return {
-    signal: controller.signal,
-    cause: () => cause,
-    end: () => {
-      clearTimeout(timer);
-      outer.removeEventListener('abort', onOuterAbort);
-    },
-  };
-}
-
-/**
- * Settles with `pending`, or rejects with the signal's reason as soon as `signal` aborts, handing a
- * late result to `discard`. undici only notices an abort once a connection is up, so a connect to a
- * black-holed host would otherwise outlive the timeout; a signer that hangs would too.
- */
-function raceAbort<T>(pending: Promise<T>, signal: AbortSignal, discard: (late: T) => void = () => undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      reject(signal.reason);
-      pending.then(discard, () => undefined);
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
 
 /** Reads at most about `limit` bytes of `body` as UTF-8; destroys the stream past that. */
 async function readBodyPrefix(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {

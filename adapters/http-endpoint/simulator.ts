@@ -8,6 +8,7 @@ import type {
   SimulatorOptions,
 } from '../../src/adapters/adapter-contract.js';
 import { verifyJwsSignature } from '../../src/crypto/jws.js';
+import { closeSimulatorServer, flatHeaders, readBody, sendJson } from '../../src/adapters/simulator-http.js';
 
 /** A running agency-endpoint simulator, with what only this simulator can tell. */
 export interface HttpEndpointSimulatorHandle extends SimulatorHandle {
@@ -53,7 +54,7 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
     });
 
   async function handleInbox(mailbox: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     const record: RecordedRequest = { mailbox, at: new Date(), headers: flatHeaders(req), body: body && options.recordBodies !== false ? body : Buffer.alloc(0), status: 0 };
     recorded.push(record);
     const answer = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
@@ -84,7 +85,13 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
     // 4. Accept (once per idempotency key).
     const key = record.headers['idempotency-key'];
     if (!key) return answer(400, { error: 'missing_idempotency_key' });
-    if (options.recordBodies !== false && !isJsonObject(body)) return answer(400, { error: 'malformed_body', message: 'body is not a JSON object' });
+    if (options.recordBodies !== false) {
+      // An endpoint configured with `format: edxml` gets the XML packet; every other one the JSON envelope.
+      const xml = (record.headers['content-type'] ?? '').startsWith('application/xml');
+      if (xml ? !isXmlDocument(body) : !isJsonObject(body)) {
+        return answer(400, { error: 'malformed_body', message: xml ? 'body is not an XML document' : 'body is not a JSON object' });
+      }
+    }
     let inbox = accepted.get(mailbox);
     if (!inbox) accepted.set(mailbox, (inbox = new Map()));
     const known = inbox.get(key);
@@ -141,14 +148,7 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
       recorded.length = 0;
       accepted.clear();
     },
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeSimulatorServer(server, timers),
   };
 }
 
@@ -211,6 +211,11 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Starts like an XML document (declaration or root element): what an agency's parser would try. */
+function isXmlDocument(body: Buffer): boolean {
+  return /^(<\?xml[^>]*\?>\s*)?<[A-Za-z_]/.test(body.subarray(0, 256).toString('utf8'));
+}
+
 function isJsonObject(body: Buffer): boolean {
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
@@ -218,30 +223,4 @@ function isJsonObject(body: Buffer): boolean {
   } catch {
     return false;
   }
-}
-
-/** The whole body, or `undefined` past {@link MAX_BODY_BYTES} (the rest is drained, not kept). */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-  }
-  return size <= MAX_BODY_BYTES ? Buffer.concat(chunks, size) : undefined;
-}
-
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed) return;
-  const body = JSON.stringify(payload);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }

@@ -2,7 +2,7 @@ import type { BuiltPacket, DeliveryContext, DeliveryOutcome } from '../../src/ad
 import type { Message } from '../../src/domain/message.js';
 import { asText } from './axis-answer.js';
 import { classifyAxisCall, type AxisVerdict } from './axis-call-result.js';
-import { raceAbort } from './call-budget.js';
+import { raceAbort } from '../../src/adapters/call-budget.js';
 import { sendEdoc } from './axis-operations.js';
 import { resolveVdxpSettings, type ResolvedVdxpSettings, type VdxpSettings } from './settings.js';
 

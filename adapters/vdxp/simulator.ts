@@ -8,6 +8,7 @@ import { verifySignedHeaders } from './signed-headers.js';
 import type { SimulatedAgency } from './simulator-directory.js';
 import { refusal, SIM_HANDLERS, type SimAnswer } from './simulator-handlers.js';
 import { AxisStore, type Enrolment, type SimulatedSystem, type StoredCopy, type StoredPacket } from './simulator-store.js';
+import { closeSimulatorServer, flatHeaders, readBody, sendJson } from '../../src/adapters/simulator-http.js';
 
 /** A behaviour of the simulated axis for one system (mailbox = `systemid`), beyond the shared ones. */
 export type VdxpSimulatorBehaviour =
@@ -236,14 +237,7 @@ export async function startVdxpSimulator(options: VdxpSimulatorOptions = {}): Pr
       recorded.length = 0;
       store.clearTraffic();
     },
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeSimulatorServer(server, timers),
   };
 }
 
@@ -278,30 +272,3 @@ function scriptedFailure(slot: BehaviourSlot | undefined): { reply: SimAnswer; h
     }
   }
 }
-
-/** The whole body, or `undefined` past `limit` (the rest is drained, not kept). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  return size <= limit ? Buffer.concat(chunks, size) : undefined;
-}
-
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed) return;
-  const body = JSON.stringify(payload);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-

@@ -157,19 +157,27 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
     return { id: message.id, receipt: accepted.jws };
   };
 
+  /** A new document message: the generated document id when none was given, and its content digest. */
+  const documentMessage = (submission: DocumentSubmission, recipients: string[], relatedMessageId?: string): Message => {
+    const document: DocumentMetadata = { ...submission.document, documentId: submission.document.documentId ?? defaultDocumentId(submission.sender, submission.document) };
+    const content = {
+      kind: 'document' as const, sender: submission.sender, recipients, document, attachments: submission.attachments,
+      ...(relatedMessageId ? { relatedMessageId } : {}),
+    };
+    return {
+      id: randomUUID(),
+      ...content,
+      contentSha256: contentDigest(content),
+      ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
+      createdAt: deps.now(),
+    };
+  };
+
   return {
     checkParties,
     async acceptDocument(principal, submission) {
       checkParties(principal, submission.sender, submission.recipients);
-      const document: DocumentMetadata = { ...submission.document, documentId: submission.document.documentId ?? defaultDocumentId(submission.sender, submission.document) };
-      const content = { kind: 'document' as const, sender: submission.sender, recipients: submission.recipients, document, attachments: submission.attachments };
-      const message: Message = {
-        id: randomUUID(),
-        ...content,
-        contentSha256: contentDigest(content),
-        ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
-        createdAt: deps.now(),
-      };
+      const message = documentMessage(submission, submission.recipients);
       return commit(principal, message, submission.inlineBlobs?.length ? { inlineBlobs: submission.inlineBlobs } : {});
     },
 
@@ -187,18 +195,7 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
         `SELECT id, recipients FROM messages WHERE sender = $1 AND kind = 'document' AND document_id = ANY($2::text[])
           ORDER BY business_type, created_at LIMIT 1`, [submission.sender, [...relatedDocumentIds]])).rows[0];
       const recipients = [...new Set([...submission.recipients, ...(earlier?.recipients ?? [])])];
-      const document: DocumentMetadata = { ...submission.document, documentId: submission.document.documentId ?? defaultDocumentId(submission.sender, submission.document) };
-      const content = {
-        kind: 'document' as const, sender: submission.sender, recipients, document, attachments: submission.attachments,
-        ...(earlier ? { relatedMessageId: earlier.id } : {}),
-      };
-      const message: Message = {
-        id: randomUUID(),
-        ...content,
-        contentSha256: contentDigest(content),
-        ...(submission.idempotencyKey ? { idempotencyKey: submission.idempotencyKey } : {}),
-        createdAt: deps.now(),
-      };
+      const message = documentMessage(submission, recipients, earlier?.id);
       const actor = submitter.kind === 'api' ? submitter.principal : `endpoint:${submitter.endpointId}`;
       return commit(actor, message, {
         ...(submission.inlineBlobs?.length ? { inlineBlobs: submission.inlineBlobs } : {}),

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { startBudget } from '../adapters/call-budget.js';
 import type { AdapterTable, ReceivedOutcome, ReceiveSummary } from '../adapters/adapter-contract.js';
 import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
 import type { DirectoryAgency } from '../domain/directory-agency.js';
@@ -33,17 +34,12 @@ export function createPollProcessor(deps: PollProcessorDeps): PollProcessor {
     if (!endpoint) throw new Error(`endpoint ${job.data.endpointId} is no longer configured`);
     const adapter = deps.adapters[endpoint.adapter];
     const log = deps.log.child({ endpointId: endpoint.id, adapter: endpoint.adapter, job: job.name });
-    // One controller per run, aborted by its time limit or by shutdown (AbortSignal.any over the
-    // long-lived shutdown signal would keep one dependant per run alive in Node 20).
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('poll run timed out')), deps.runTimeoutMs ?? 300_000);
-    const onShutdown = (): void => controller.abort(new Error('worker shutting down'));
-    deps.shutdown.addEventListener('abort', onShutdown, { once: true });
+    // One signal per run, aborted by its time limit or by shutdown.
+    const budget = startBudget(deps.shutdown, deps.runTimeoutMs ?? 300_000);
     try {
-      return await run(job, endpoint, adapter, controller.signal, log);
+      return await run(job, endpoint, adapter, budget.signal, log);
     } finally {
-      clearTimeout(timer);
-      deps.shutdown.removeEventListener('abort', onShutdown);
+      budget.end();
     }
   };
 

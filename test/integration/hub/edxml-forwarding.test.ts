@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEdxml } from '../../../src/formats/edxml/index.js';
-import { getBytes, send } from '../../helpers/hub-queries.js';
+import { getBytes, send, viewWhen } from '../../helpers/hub-queries.js';
 import { STORES } from '../../helpers/test-db.js';
 import { documentBody, startTestHub, type TestHub } from '../../helpers/test-hub.js';
 
@@ -69,6 +70,18 @@ describe.each(STORES)('the edXML the hub forwards, signed (%s store)', (store) =
     expect((await xmlsecVerify(bytes, t.pki.caCertPem)).ok).toBe(true);
     const { packet } = await parseEdxml(bytes);
     expect(packet.header.from.organId).toBe(G22);
+  });
+
+  it('an http-endpoint with format edxml receives exactly those bytes, signed, with Content-Digest over the XML', async () => {
+    const id = await send(t, t.keys.g14, documentBody('000.00.04.G14', ['000.00.00.H30']));
+    await viewWhen(t, id, t.keys.g14, (v) => v.deliveries[0].state === 'delivered');
+    const request = t.sim.requests('h30-edxml').find((r) => r.status === 200)!;
+    expect(request.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(request.headers['lienthong-message-id']).toBe(id);
+    const served = await getBytes(t, `/v1/messages/${id}/edxml`, t.keys.g14);
+    expect(request.body.equals(served.bytes)).toBe(true);
+    expect(request.headers['content-digest']).toBe(`sha-256=:${createHash('sha256').update(request.body).digest('base64')}:`);
+    expect((await xmlsecVerify(request.body, t.pki.caCertPem)).ok).toBe(true);
   });
 
   it('is not shown to an agency outside the message (404)', async () => {

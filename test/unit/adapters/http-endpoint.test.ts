@@ -7,7 +7,8 @@ import addFormatsImport from 'ajv-formats';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { AdapterSettings } from '../../../adapters/index.js';
-import { classifyHttpResponse, closeHttpEndpointDispatchers, parseRetryAfter } from '../../../adapters/http-endpoint/adapter.js';
+import { classifyHttpResponse, closeHttpEndpointDispatchers } from '../../../adapters/http-endpoint/adapter.js';
+import { parseRetryAfter } from '../../../src/adapters/retry-after.js';
 import {
   AttachmentIntegrityError,
   buildDeliveryEnvelope,
