@@ -44,12 +44,19 @@ export function documentFactory(size: number): (n: number) => Buffer {
     p === '@N@' ? Buffer.from(String(n)) : p === '@B@' ? Buffer.from(Buffer.from(String(n).padStart(12, '0')).toString('base64')) : (p as Buffer)));
 }
 
-interface Target { url: string; key: string; body: (n: number) => Buffer; connections: number }
+export interface Target {
+  url: string;
+  key: string;
+  /** `application/json` or `application/xml` (an edXML packet). */
+  contentType: string;
+  body: (n: number) => Buffer;
+  connections: number;
+}
 
 async function post(pool: Pool, target: Target, n: number): Promise<string | undefined> {
   const { statusCode, body } = await pool.request({
     path: '/v1/messages', method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${target.key}` },
+    headers: { 'content-type': target.contentType, authorization: `Bearer ${target.key}` },
     body: target.body(n),
   });
   const text = await body.text();

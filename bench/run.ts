@@ -1,10 +1,16 @@
 /**
  * `npm run bench` — drives the real hub (separate `serve` and `worker` processes, PostgreSQL store,
- * Redis queue) with ~20 KB JSON documents delivered to a local simulated agency endpoint:
+ * Redis queue) with ~20 KB documents delivered to a local simulated agency endpoint:
  *   1. open loop at --rate documents/s for --seconds (accept latency from the scheduled send time),
  *   2. closed loop at --concurrency for --saturation-seconds (the saturation rate),
- * and prints sustained documents/s, accept p50/p99 and accept→delivered p50/p99 (from the hub's own
- * timestamps in the database), writing them to bench/results/latest.json.
+ * and prints sustained documents/s, accept p50/p99, accept→delivered p50/p99 (from the hub's own
+ * timestamps in the database) and CPU per document per process, writing them to
+ * bench/results/latest.json (`--format edxml`: latest-edxml.json).
+ *
+ * `--format json` (default): JSON documents with a base64 attachment, delivered as the hub's JSON envelope.
+ * `--format edxml`: edXML packets (QCVN 102:2016, `application/xml`) to an agency whose endpoint takes
+ * edXML, so each is parsed, stored, rebuilt, signed by the hub (XML-DSig) and delivered as edXML; at the
+ * end `xmlsec1` verifies a sample of the delivered packets against the hub's CA.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,8 +25,10 @@ import { createApiKey } from '../src/auth/api-keys.js';
 import { createDevPki, writeDevPki } from '../src/crypto/dev-pki.js';
 import { migrate } from '../src/store/migrate.js';
 import { openPgDb } from '../src/store/pg-db.js';
-import { closedLoop, documentFactory, openLoop, percentile, type LoadResult } from './load.js';
+import { EDXML_RECIPIENT, EDXML_SENDER, edxmlPacketFactory } from './edxml-packets.js';
+import { closedLoop, documentFactory, openLoop, percentile, type LoadResult, type Target } from './load.js';
 import { processCpuSeconds } from './process-cpu.js';
+import { verifyDeliveredEdxml, type EdxmlSampleVerdict } from './verify-delivered-edxml.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,17 +38,32 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     size: { type: 'string', default: '20480' },
     alg: { type: 'string', default: 'ES256' },
+    format: { type: 'string', default: 'json' },
+    // edXML only: delivered packets checked with xmlsec1 at the end.
+    'verify-sample': { type: 'string', default: '20' },
+    // Leaves the PostgreSQL schema behind (its name is printed), to look at plans and row sizes afterwards.
+    'keep-schema': { type: 'boolean', default: false },
     // A co-located PostgreSQL is reached over its Unix socket when there is one (as a single-host
     // deployment would: ~5% less CPU per document than loopback TCP), else over TCP.
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? (existsSync('/var/run/postgresql/.s.PGSQL.5432')
       ? 'postgres://postgres@%2Fvar%2Frun%2Fpostgresql/test' : 'postgres://postgres@127.0.0.1:5432/test') },
     'redis-url': { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
     'worker-concurrency': { type: 'string', default: '128' },
-    out: { type: 'string', default: 'bench/results/latest.json' },
+    out: { type: 'string' },
   },
 });
 const num = (v: string | undefined): number => Number(v);
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
+if (args.format !== 'json' && args.format !== 'edxml') throw new Error(`--format ${args.format}: json or edxml`);
+const edxml = args.format === 'edxml';
+const out = args.out ?? (edxml ? 'bench/results/latest-edxml.json' : 'bench/results/latest.json');
+
+/** What a scenario sends: the body factory, its media type and where it goes. */
+async function scenarioTarget(url: string, key: string): Promise<Target> {
+  return edxml
+    ? { url, key, contentType: 'application/xml', body: await edxmlPacketFactory(num(args.size)), connections: 256 }
+    : { url, key, contentType: 'application/json', body: documentFactory(num(args.size)), connections: 256 };
+}
 
 async function main(): Promise<void> {
   const root = resolve('.');
@@ -61,7 +84,7 @@ async function main(): Promise<void> {
     const paths = await writeDevPki(join(dataDir, 'keys'), pki);
     const db = await openPgDb({ connectionString: databaseUrl, max: 2 });
     await migrate(db);
-    const { key } = await createApiKey(db, { agency: '000.00.00.G22' }, 'bench');
+    const { key } = await createApiKey(db, { agency: EDXML_SENDER }, 'bench');
 
     // 2. the hub: API and worker as two processes (one per core, as deployed)
     const port = 18_000 + Math.floor(Math.random() * 2_000);
@@ -82,8 +105,9 @@ async function main(): Promise<void> {
     }
     const base = `http://127.0.0.1:${port}`;
     await waitReady(base);
-    log(`hub up: serve + worker on PostgreSQL ${url.host || decodeURIComponent(url.hostname)} (${schema}), Redis ${args['redis-url']} prefix ${prefix}, ${args.alg} receipts, documents of ${args.size} bytes`);
-    const target = { url: base, key, body: documentFactory(num(args.size)), connections: 256 };
+    const target = await scenarioTarget(base, key);
+    const what = edxml ? `edXML packets of ${target.body(1_000_000).length} bytes to ${EDXML_RECIPIENT} (endpoint format edxml, hub XML signature)` : `JSON documents of ${target.body(1_000_000).length} bytes`;
+    log(`hub up: serve + worker on PostgreSQL ${url.host || decodeURIComponent(url.hostname)} (${schema}), Redis ${args['redis-url']} prefix ${prefix}, ${args.alg} receipts and signatures, ${what}`);
 
     // 3. warm-up (JIT, pools)
     await closedLoop(target, 16, 3, 1);
@@ -112,13 +136,22 @@ async function main(): Promise<void> {
     };
 
     const batches = { ...(await batchSizes(base)), ...(await batchSizes(`http://127.0.0.1:${port + 1}`)) };
+    // 6. edXML: the independent check of what was measured (after the measurement: it costs CPU).
+    let xmlsec: EdxmlSampleVerdict | undefined;
+    if (edxml) {
+      xmlsec = await verifyDeliveredEdxml({ base, key, caPem: pki.caCertPem, deliveries: sim.requests('h14'), sample: num(args['verify-sample']) });
+    }
     const summary = {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-      setup: { processes: 'serve + worker', store: 'postgresql', documentBytes: num(args.size), receiptAlg: args.alg, workerConcurrency: num(args['worker-concurrency']) },
+      setup: {
+        processes: 'serve + worker', store: 'postgresql', format: args.format, documentBytes: target.body(1_000_000).length,
+        receiptAlg: args.alg, workerConcurrency: num(args['worker-concurrency']),
+      },
       openLoop: report(open, openDelivery, num(args.rate)),
       saturation: report(sat, satDelivery),
       meanGroupCommitBatch: batches,
       cpuPerDocumentMs,
+      ...(xmlsec ? { xmlsecSample: xmlsec } : {}),
       at: new Date().toISOString(),
     };
     log('');
@@ -128,15 +161,21 @@ async function main(): Promise<void> {
     }
     log(`  CPU per document (saturation): ${Object.entries(cpuPerDocumentMs).map(([k, v]) => `${k} ${v.toFixed(2)} ms`).join(', ')}`);
     log(`  mean group-commit batch: ${Object.entries(batches).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    if (xmlsec) {
+      log(`  xmlsec1 --verify (hub CA only): ${xmlsec.verified}/${xmlsec.sampled} sampled delivered packets verified, ${xmlsec.sameAsDelivered}/${xmlsec.sampled} byte-identical to the delivered body`);
+      for (const failure of xmlsec.failures.slice(0, 5)) log(`    ${failure}`);
+    }
     await mkdir('bench/results', { recursive: true });
-    await writeFile(args.out!, `${JSON.stringify(summary, null, 2)}\n`);
-    log(`\nwritten to ${args.out}`);
+    await writeFile(out, `${JSON.stringify(summary, null, 2)}\n`);
+    log(`\nwritten to ${out}`);
+    if (xmlsec && (xmlsec.sampled === 0 || xmlsec.verified < xmlsec.sampled || xmlsec.sameAsDelivered < xmlsec.sampled)) process.exitCode = 1;
     await db.close();
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
     await sim.close();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    if (args['keep-schema']) log(`schema ${schema} kept (DROP SCHEMA ${schema} CASCADE when done)`);
+    else await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
     await rm(dataDir, { recursive: true, force: true });
     await cleanRedis(args['redis-url']!, prefix);

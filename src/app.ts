@@ -19,6 +19,8 @@ import type { DeliveryEnqueuer } from './queue/delivery-enqueuer.js';
 import type { SchemaCatalogue } from './schema-catalogue.js';
 import type { BlobStore } from './store/blob-store.js';
 import type { Db } from './store/db.js';
+import type { EdxmlIntake } from './intake/edxml-intake.js';
+import type { RemoteProgressReader } from './remote/remote-progress.js';
 
 /** Everything the HTTP layer needs, opened by the caller (see `hub.ts`). */
 export interface AppDeps {
@@ -36,6 +38,8 @@ export interface AppDeps {
   readiness(): Promise<Record<string, string>>;
   /** The signed edXML the hub forwards for a message (`GET /v1/messages/:id/edxml`). */
   forwardedEdxml: ForwardedEdxml;
+  edxmlIntake: EdxmlIntake;
+  remoteProgress: RemoteProgressReader;
   now(): Date;
 }
 
@@ -78,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(hubRoutes, { chainPem: deps.keys.chainPem, metrics: deps.metrics, readiness: deps.readiness });
   await app.register(messageRoutes, {
     db: deps.db, blobs: deps.blobs, intake: deps.intake, apiKeys: deps.apiKeys, catalogue: deps.catalogue,
-    metrics: deps.metrics, attachmentLimit: deps.env.attachmentLimit, blobInlineMax: deps.env.blobInlineMax, forwardedEdxml: deps.forwardedEdxml, now: deps.now,
+    metrics: deps.metrics, attachmentLimit: deps.env.attachmentLimit, blobInlineMax: deps.env.blobInlineMax, forwardedEdxml: deps.forwardedEdxml, edxmlIntake: deps.edxmlIntake, remoteProgress: deps.remoteProgress, now: deps.now,
   });
   await app.register(inboxRoutes, { db: deps.db, blobs: deps.blobs, apiKeys: deps.apiKeys, signer: deps.keys.signer, issuer: deps.issuer, metrics: deps.metrics, log: deps.log, now: deps.now });
   await app.register(adminRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer });

@@ -11,12 +11,16 @@ import type { HubConfig } from './config/hub-config.js';
 import { loadHubConfig } from './config/load-hub-config.js';
 import type { HubEnv } from './config/load-env.js';
 import { certificatesFromPem, loadHubKeys, type HubKeys } from './crypto/hub-keys.js';
+import { loadXmlTrustStore } from './crypto/xml-trust.js';
+import { createEdxmlIntake, type EdxmlIntake } from './intake/edxml-intake.js';
+import { createRemoteProgress } from './remote/remote-progress.js';
 import { createIntakeService, type IntakeService } from './intake/intake-service.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createDeliveryEnqueuer, type DeliveryEnqueuer } from './queue/delivery-enqueuer.js';
 import { createDeliveryProcessor } from './queue/delivery-processor.js';
 import { DELIVERY_QUEUE, type DeliverJobData } from './queue/job-catalogue.js';
 import { startDeliveryWorker } from './queue/start-delivery-worker.js';
+import { startPollWorker, type PollWorker } from './queue/start-poll-worker.js';
 import { createForwardedEdxml } from './forwarding/forwarded-edxml.js';
 import { createSweeper, type Sweeper } from './queue/sweeper.js';
 import { createSchemaCatalogue, type IdentifiedSchema, type SchemaCatalogue } from './schema-catalogue.js';
@@ -57,9 +61,13 @@ export interface Hub {
   queue: Queue<DeliverJobData>;
   enqueuer: DeliveryEnqueuer;
   intake: IntakeService;
+  /** edXML intake (API bodies and polled packets): read, signature policy, acceptance. */
+  edxmlIntake: EdxmlIntake;
   app?: FastifyInstance;
   worker?: Worker<DeliverJobData>;
   sweeper?: Sweeper;
+  /** Clocked receive loops and directory syncs of polled endpoints (worker role). */
+  polls?: PollWorker;
   /** Listens (when the API runs) and returns the bound URL. */
   listen(): Promise<string | undefined>;
   /** Clean shutdown: HTTP, then workers, then queues, then Redis and the store. */
@@ -86,6 +94,8 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     const config = await loadHubConfig(env.configPath, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env });
     for (const warning of config.warnings) log.warn({ warning }, 'hub configuration');
     const keys = await loadHubKeys(env.keys);
+    const trust = await loadXmlTrustStore(env.xmlTrustPath, keys.chainPem);
+    if (trust.warning) log.warn(trust.warning);
     const issuer = config.hub.organId ? `${config.hub.name} (${config.hub.organId})` : config.hub.name;
 
     // 2. store
@@ -118,6 +128,10 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     });
     closers.push(() => commits.drain());
     const intake = createIntakeService({ config, db, signer: keys.signer, issuer, commits, enqueuer, metrics, log, now });
+    const edxmlIntake = createEdxmlIntake({
+      intake, blobs, config, trustStore: trust.store, inlineMax: env.blobInlineMax, attachmentLimit: env.attachmentLimit,
+      verifyMaxBytes: env.xmlVerifyMaxBytes, log, now,
+    });
     const forwardedEdxml = createForwardedEdxml({ db, blobs, config, signingKey: { privateKey: keys.signer.privateKey, chain: certificatesFromPem(keys.chainPem) } });
     const apiKeys = createApiKeyResolver({ db, configured: config.apiKeys, cacheMs: env.apiKeyCacheMs });
 
@@ -136,6 +150,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     // 5. worker and sweeper
     let worker: Worker<DeliverJobData> | undefined;
     let sweeper: Sweeper | undefined;
+    let polls: PollWorker | undefined;
     if (opts.roles.worker) {
       const shutdown = new AbortController();
       const claims: GroupCommit<string, ClaimedDelivery | undefined> = createGroupCommit({
@@ -173,12 +188,18 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       sweeper.start(env.sweepIntervalMs);
       const s = sweeper;
       closers.push(() => s.stop());
+      // Receive loops and directory syncs (endpoints' `poll`): closed before the sweeper and deliveries.
+      polls = startPollWorker({
+        config, adapters: opts.adapters, queueConnection: queueRedis, redisUrl: env.redisUrl, prefix: env.queuePrefix, edxmlIntake, db, metrics, log, now,
+      });
+      const p = polls;
+      closers.push(() => p.close());
     }
 
     // 6. HTTP API (or, for a worker-only process with LIENTHONG_METRICS_PORT, just health and metrics)
     let app: FastifyInstance | undefined;
     if (opts.roles.api) {
-      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, now });
+      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), now });
     } else if (env.metricsPort !== undefined) {
       app = await buildOpsApp({ chainPem: keys.chainPem, metrics, readiness, log });
     }
@@ -188,8 +209,8 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     }
 
     return {
-      env, config, catalogue, db, blobs, keys, metrics, queue, enqueuer, intake,
-      ...(app ? { app } : {}), ...(worker ? { worker } : {}), ...(sweeper ? { sweeper } : {}),
+      env, config, catalogue, db, blobs, keys, metrics, queue, enqueuer, intake, edxmlIntake,
+      ...(app ? { app } : {}), ...(worker ? { worker } : {}), ...(sweeper ? { sweeper } : {}), ...(polls ? { polls } : {}),
       async listen() {
         if (!app) return undefined;
         return app.listen({ host: env.host, port: opts.roles.api ? env.port : env.metricsPort ?? 0 });

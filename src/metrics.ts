@@ -12,6 +12,10 @@ export interface Metrics {
   circuitOpen: Gauge<'endpoint'>;
   sweeperRequeued: Counter;
   groupCommitBatch: Histogram<'writer'>;
+  /** Packets a receive loop handed to intake, by the hub's answer (`accepted`, `duplicate`, `rejected`, `error`). */
+  receivedPackets: Counter<'endpoint' | 'outcome'>;
+  /** Poll jobs run (receive loop, directory sync), by result (`completed`, `failed`). */
+  pollRuns: Counter<'endpoint' | 'job' | 'result'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -29,5 +33,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     circuitOpen: new Gauge({ name: 'lienthong_circuit_open', help: '1 while the endpoint circuit is open in this process', labelNames: ['endpoint'], registers }),
     sweeperRequeued: new Counter({ name: 'lienthong_sweeper_requeued_total', help: 'Deliveries re-enqueued because their job had vanished', registers }),
     groupCommitBatch: new Histogram({ name: 'lienthong_group_commit_batch_size', help: 'Items per group-commit transaction', labelNames: ['writer'], buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers }),
+    receivedPackets: new Counter({ name: 'lienthong_received_packets_total', help: 'Packets fetched from a polled system and handed to intake, by outcome', labelNames: ['endpoint', 'outcome'], registers }),
+    pollRuns: new Counter({ name: 'lienthong_poll_runs_total', help: 'Poll jobs (receive loop, directory sync) run, by result', labelNames: ['endpoint', 'job', 'result'], registers }),
   };
 }

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { addAbortSignal } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
+import { addAbortSignal, Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import type { DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
 import { raceAbort, startBudget, type BudgetCause, type CallBudget } from '../../src/adapters/call-budget.js';
 import { parseRetryAfter } from '../../src/adapters/retry-after.js';
 import type { Message } from '../../src/domain/message.js';
 import { AttachmentIntegrityError, buildDeliveryEnvelope, encodeDeliveryEnvelope } from './delivery-envelope.js';
+import { BodyIntegrityError, checkedBodyStream, type StreamedBody } from './checked-body-stream.js';
 import { resolveHttpEndpointSettings, type HttpEndpointSettings, type ResolvedHttpEndpointSettings } from './settings.js';
+import { streamDeliveryEnvelope } from './streamed-envelope.js';
 
 /** JWS `typ` of the `Lienthong-Signature` header. */
 export const DELIVERY_JWS_TYPE = 'lienthong-delivery+jws';
@@ -20,6 +21,13 @@ export const REASON_BODY_CHARS = 200;
 // an error, without buffering a 10 MB error page. The rest is discarded with the connection.
 const SUCCESS_BODY_LIMIT = 64 * 1024;
 const ERROR_BODY_LIMIT = 4 * 1024;
+
+/**
+ * JSON envelopes whose attachments add up to at least this many bytes are streamed: read twice from
+ * the blob store (once for the digest the hub signs, once to send) instead of held in memory as
+ * bytes, base64 and JSON text. Smaller ones, the common case, are built in memory once.
+ */
+export const STREAMED_ENVELOPE_MIN_BYTES = 1024 * 1024;
 
 // One keep-alive pool per endpoint origin, created on first use. Module state on purpose: pools must
 // outlive single attempts to reuse connections; `closeHttpEndpointDispatchers()` ends them at shutdown.
@@ -48,6 +56,9 @@ export async function closeHttpEndpointDispatchers(): Promise<void> {
  * once, and classifies the answer. Always resolves with an outcome, also when the request cannot
  * be prepared: a damaged attachment is permanent (retrying cannot repair the blob), an unreadable
  * blob or a failing signer transient; those are logged at error level since they are the hub's own.
+ * Large bodies are streamed, never held whole: an edXML packet with its recorded digest and length,
+ * a JSON envelope with large attachments digested in a first pass; the bytes sent are checked
+ * against those as they go.
  */
 export async function deliverToHttpEndpoint(
   message: Message,
@@ -77,7 +88,8 @@ export async function deliverToHttpEndpoint(
 
 interface PreparedRequest {
   headers: Record<string, string>;
-  body: Buffer;
+  /** In memory (a JSON envelope of small attachments), or opened when the request is sent. */
+  body: Buffer | StreamedBody;
 }
 
 async function prepareRequest(
@@ -86,26 +98,42 @@ async function prepareRequest(
   settings: ResolvedHttpEndpointSettings,
   signal: AbortSignal,
 ): Promise<PreparedRequest> {
-  let body: Buffer;
-  let contentType: string;
+  let prepared: PreparedRequest;
   if (settings.format === 'edxml') {
-    // The packet exactly as the hub forwards it (also served by GET /v1/messages/:id/edxml).
+    // The packet exactly as the hub forwards it (also served by GET /v1/messages/:id/edxml). Its
+    // SHA-256 and size are known before a byte is read, so the digest is signed up front and the
+    // body streams from the blob store.
     const packet = await ctx.edxml();
-    body = await buffer(addAbortSignal(signal, packet.open()));
-    contentType = 'application/xml; charset=utf-8';
+    const headers = await deliveryHeaders(message, ctx, settings.headers, packet.sha256, 'application/xml; charset=utf-8');
+    headers['content-length'] = String(packet.size);
+    prepared = { headers, body: packet };
+  } else if (message.attachments.reduce((total, a) => total + a.size, 0) >= STREAMED_ENVELOPE_MIN_BYTES) {
+    // The digest is signed into the headers, which go before the body: one pass to digest, one to send.
+    const open = (): Readable => Readable.from(streamDeliveryEnvelope(message, { ...ctx, signal }), { objectMode: false });
+    const facts = await digestOf(addAbortSignal(signal, open()));
+    const headers = await deliveryHeaders(message, ctx, settings.headers, facts.sha256, 'application/json');
+    headers['content-length'] = String(facts.size);
+    prepared = { headers, body: { ...facts, open } };
   } else {
-    body = encodeDeliveryEnvelope(await buildDeliveryEnvelope(message, { ...ctx, signal }));
-    contentType = 'application/json';
+    const body = encodeDeliveryEnvelope(await buildDeliveryEnvelope(message, { ...ctx, signal }));
+    const sha256 = createHash('sha256').update(body).digest();
+    prepared = { headers: await deliveryHeaders(message, ctx, settings.headers, sha256, 'application/json'), body };
   }
-  const headers = await deliveryHeaders(message, ctx, settings.headers, body, contentType);
   signal.throwIfAborted();
-  return { headers, body };
+  return prepared;
 }
 
 function preparationFailed(err: unknown, ctx: DeliveryContext<HttpEndpointSettings>): DeliveryOutcome {
   ctx.log.error({ err, adapter: 'http-endpoint', deliveryId: ctx.deliveryId }, 'could not prepare the delivery request');
   const reason = truncate(`hub could not prepare the request: ${errorText(err)}`, REASON_BODY_CHARS + 40);
-  return err instanceof AttachmentIntegrityError ? { kind: 'permanent', reason } : { kind: 'transient', reason };
+  return isIntegrityError(err) ? { kind: 'permanent', reason } : { kind: 'transient', reason };
+}
+
+/** Bytes that differ from what was recorded (a damaged blob, a packet that no longer builds the same): retrying cannot help. */
+function isIntegrityError(err: unknown): boolean {
+  if (err instanceof AttachmentIntegrityError || err instanceof BodyIntegrityError) return true;
+  // The edXML builder's own check of each attachment's bytes (HUB_ERR_INVALID_ATTACHMENT).
+  return (err as { code?: unknown } | undefined)?.code === 'HUB_ERR_INVALID_ATTACHMENT';
 }
 
 async function sendOnce(
@@ -115,6 +143,11 @@ async function sendOnce(
   attempt: CallBudget,
   ctx: DeliveryContext<HttpEndpointSettings>,
 ): Promise<DeliveryOutcome> {
+  // A streamed body records its own failure: the hub's bytes, not the network, broke the request.
+  let bodyFailure: Error | undefined;
+  const requestBody: Buffer | Readable = Buffer.isBuffer(prepared.body)
+    ? prepared.body
+    : checkedBodyStream(prepared.body, (err) => (bodyFailure = err));
   let response: Dispatcher.ResponseData;
   try {
     response = await raceAbort(
@@ -122,7 +155,7 @@ async function sendOnce(
         method: 'POST',
         path: `${url.pathname}${url.search}`,
         headers: prepared.headers,
-        body: prepared.body,
+        body: requestBody,
         signal: attempt.signal,
         // Our attempt signal enforces the whole-attempt budget; these stop undici's 300 s defaults.
         headersTimeout: settings.timeoutMs,
@@ -132,8 +165,11 @@ async function sendOnce(
       (late) => late.body.destroy(),
     );
   } catch (err) {
+    // A body never read (refused connection) or read part-way: release the blob file now.
+    if (!Buffer.isBuffer(requestBody)) requestBody.destroy();
     const cause = attempt.cause();
     if (cause !== undefined) return abortedOutcome(cause, settings.timeoutMs, ctx.signal.reason);
+    if (bodyFailure !== undefined) return preparationFailed(bodyFailure, ctx);
     ctx.log.debug({ err, adapter: 'http-endpoint', deliveryId: ctx.deliveryId }, 'delivery request failed');
     return classifyRequestError(err);
   }
@@ -155,10 +191,10 @@ async function deliveryHeaders(
   message: Message,
   ctx: DeliveryContext<HttpEndpointSettings>,
   extra: Record<string, string> | undefined,
-  body: Buffer,
+  bodySha256: Buffer,
   contentType: string,
 ): Promise<Record<string, string>> {
-  const contentDigest = `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
+  const contentDigest = `sha-256=:${bodySha256.toString('base64')}:`;
   const signature = await ctx.signJws(
     {
       messageId: message.id,
@@ -258,6 +294,17 @@ function remoteIdFrom(body: string): string | undefined {
 }
 
 // ── Plumbing ────────────────────────────────────────────────────────────────────────────────────
+
+/** Size and SHA-256 of a stream, read once. */
+async function digestOf(stream: Readable): Promise<{ size: number; sha256: Buffer }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { size, sha256: hash.digest() };
+}
 
 /** Reads at most about `limit` bytes of `body` as UTF-8; destroys the stream past that. */
 async function readBodyPrefix(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {

@@ -43,18 +43,37 @@ export type EnvelopeContext = Pick<DeliveryContext<unknown>, 'recipient' | 'open
 export async function buildDeliveryEnvelope(message: Message, ctx: EnvelopeContext): Promise<DeliveryEnvelope> {
   const attachments: EnvelopeAttachment[] = [];
   for (const meta of message.attachments) attachments.push(await readAttachment(meta, ctx));
+  return { ...envelopeHead(message, ctx.recipient), attachments };
+}
+
+/**
+ * Every field of the envelope but `attachments`, in the order they are serialised (the streamed
+ * envelope relies on `attachments` coming last, and on it being written the same way here).
+ */
+export function envelopeHead(message: Message, recipient: string): Omit<DeliveryEnvelope, 'attachments'> {
   return {
     messageId: message.id,
     kind: message.kind,
     sender: message.sender,
-    recipient: ctx.recipient,
+    recipient,
     // Optional fields are left out rather than sent as null.
     ...(message.document !== undefined && { document: message.document }),
     ...(message.status !== undefined && { status: message.status }),
     ...(message.relatedMessageId !== undefined && { relatedMessageId: message.relatedMessageId }),
     contentSha256: message.contentSha256,
     createdAt: message.createdAt.toISOString(),
-    attachments,
+  };
+}
+
+/** Every field of an envelope attachment but `content` (which comes last), in serialisation order. */
+export function attachmentHead(meta: AttachmentMeta): Omit<EnvelopeAttachment, 'content'> {
+  return {
+    index: meta.index,
+    name: meta.name,
+    contentType: meta.contentType,
+    ...(meta.description !== undefined && { description: meta.description }),
+    size: meta.size,
+    sha256: meta.sha256,
   };
 }
 
@@ -64,16 +83,25 @@ export function encodeDeliveryEnvelope(envelope: DeliveryEnvelope): Buffer {
 }
 
 async function readAttachment(meta: AttachmentMeta, ctx: EnvelopeContext): Promise<EnvelopeAttachment> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of readCheckedAttachment(meta, ctx)) chunks.push(chunk);
+  return { ...attachmentHead(meta), content: Buffer.concat(chunks, meta.size).toString('base64') };
+}
+
+/**
+ * An attachment's bytes from the blob store, as they are read, hashed and counted on the way: after
+ * the last chunk it fails with {@link AttachmentIntegrityError} when they are not the recorded ones.
+ */
+export async function* readCheckedAttachment(meta: AttachmentMeta, ctx: Pick<EnvelopeContext, 'openAttachment' | 'signal'>): AsyncGenerator<Buffer> {
   ctx.signal.throwIfAborted();
   const stream: Readable = addAbortSignal(ctx.signal, ctx.openAttachment(meta.sha256));
   const hash = createHash('sha256');
-  const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     hash.update(bytes);
-    chunks.push(bytes);
     size += bytes.length;
+    yield bytes;
   }
   const sha256 = hash.digest('hex');
   if (sha256 !== meta.sha256 || size !== meta.size) {
@@ -81,13 +109,4 @@ async function readAttachment(meta: AttachmentMeta, ctx: EnvelopeContext): Promi
       `Attachment ${meta.index} (${meta.name}) read ${size} bytes with sha256 ${sha256}, expected ${meta.size} bytes with ${meta.sha256}`,
     );
   }
-  return {
-    index: meta.index,
-    name: meta.name,
-    contentType: meta.contentType,
-    ...(meta.description !== undefined && { description: meta.description }),
-    size,
-    sha256,
-    content: Buffer.concat(chunks, size).toString('base64'),
-  };
 }

@@ -2,6 +2,7 @@ import type { Adapter } from '../../src/adapters/adapter-contract.js';
 import { deliverViaAxis } from './deliver.js';
 import { fetchAxisDirectory } from './directory.js';
 import { closeVdxpPools } from './pool-registry.js';
+import { axisProgress } from './progress.js';
 import { receiveFromAxis } from './receive.js';
 import { vdxpSecretSettings, vdxpSettingsSchema, type VdxpSettings } from './settings.js';
 import { startVdxpSimulator } from './simulator.js';
@@ -20,6 +21,7 @@ export const vdxpAdapter: Adapter<VdxpSettings> = {
   deliver: deliverViaAxis,
   receive: receiveFromAxis,
   fetchDirectory: fetchAxisDirectory,
+  progress: axisProgress,
   // Conformance and demos: an open axis that enrols any system id with its derived secret.
   startSimulator: (options) => startVdxpSimulator({ enrolment: 'open', ...options }),
   conformance: {

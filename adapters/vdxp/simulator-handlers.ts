@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { sdkHashFile } from './hash-file.js';
 import { isMessageType, TRANSPORT_STATUSES, type VdxpMessageType, type VdxpOperation, type VdxpTransportStatus } from './operations.js';
 import { signedParam } from './signed-headers.js';
+import type { SimBody } from './simulator-body.js';
 import { packetFacts } from './simulator-packet-facts.js';
 import type { AxisStore, StoredCopy, StoredPacket } from './simulator-store.js';
 
@@ -16,7 +16,8 @@ export interface SimRequest {
   systemId: string;
   /** Signed entries by unprefixed name (the only parameters the axis trusts). */
   signed: ReadonlyMap<string, string>;
-  body: Buffer;
+  /** Read as it streamed: hashed, its bytes present only when kept. */
+  body: SimBody;
   /** Whether the simulator keeps and parses bodies (`recordBodies`). */
   keepBodies: boolean;
   /** List every pending item twice (`duplicate-listing` behaviour). */
@@ -31,7 +32,7 @@ export const ok = (extra: Record<string, unknown> = {}): SimAnswer => ({ httpSta
 /** A refusal: `status FAIL`, `ErrorCode` the HTTP status as text (the real codes are not public). */
 export const refusal = (httpStatus: number, desc: string): SimAnswer => ({ httpStatus, body: { status: 'FAIL', ErrorCode: String(httpStatus), ErrorDesc: desc } });
 
-const CRLF = Buffer.from('\r\n');
+const CRLF_LENGTH = 2;
 
 /** The simulated axis's operations (docs/domain-vn.md §3.3; behaviours marked there as inference are the simulator's choices). */
 export const SIM_HANDLERS: Record<VdxpOperation, (req: SimRequest) => SimAnswer> = {
@@ -114,11 +115,12 @@ export const SIM_HANDLERS: Record<VdxpOperation, (req: SimRequest) => SimAnswer>
 function sendEdoc(req: SimRequest): SimAnswer {
   // 1. The body is what the SDK sends, and what it signed.
   if (req.signed.get('Content-Type')?.toLowerCase() !== 'application/octet-stream') return refusal(400, 'sendEdoc takes application/octet-stream');
-  if (req.body.length < CRLF.length || !req.body.subarray(-CRLF.length).equals(CRLF)) return refusal(400, 'the body must be the packet followed by CRLF');
-  const file = req.body.subarray(0, -CRLF.length);
+  if (!req.body.endsWithCrlf) return refusal(400, 'the body must be the packet followed by CRLF');
+  // A view, not a copy: the stored packet shares the request's buffer.
+  const file = req.body.bytes?.subarray(0, -CRLF_LENGTH);
   const hashFile = signedParam(req.signed, 'hash-file');
   if (!hashFile) return refusal(400, 'hash-file is required');
-  if (sdkHashFile(createHash('sha256').update(file).digest()) !== hashFile) return refusal(400, 'hash-file does not match the body');
+  if (sdkHashFile(req.body.fileSha256) !== hashFile) return refusal(400, 'hash-file does not match the body');
 
   // 2. Parameters.
   if (signedParam(req.signed, 'servicetype') !== 'eDoc') return refusal(400, 'servicetype must be eDoc');
@@ -127,7 +129,7 @@ function sendEdoc(req: SimRequest): SimAnswer {
   const from = signedParam(req.signed, 'from');
   if (!from) return refusal(400, 'from is required');
   if (!req.store.maySendAs(req.systemId, from)) return refusal(403, `system ${req.systemId} does not serve ${from}`);
-  const facts = req.keepBodies ? packetFacts(file) : undefined;
+  const facts = req.keepBodies && file ? packetFacts(file) : undefined;
   const to = parseTo(signedParam(req.signed, 'to')) ?? (facts?.to.length ? facts.to : undefined);
   if (!to) return refusal(400, 'to is missing or not a JSON string or array of strings');
   const unknown = to.filter((code) => !req.store.knowsAgency(code));
@@ -144,8 +146,8 @@ function sendEdoc(req: SimRequest): SimAnswer {
       from,
       to,
       messageType,
-      ...(req.keepBodies && { bytes: Buffer.from(file) }),
-      size: file.length,
+      ...(req.keepBodies && file && { bytes: file }),
+      size: req.body.size - CRLF_LENGTH,
       ...(facts?.subject !== undefined && { subject: facts.subject }),
       ...(facts?.notation !== undefined && { notation: facts.notation }),
     },

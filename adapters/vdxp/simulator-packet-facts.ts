@@ -12,8 +12,10 @@ export interface PacketFacts {
 }
 
 export function packetFacts(bytes: Buffer): PacketFacts {
-  // Comments and ResponseFor blocks carry ids of other documents: leave them out.
+  // Comments and ResponseFor blocks carry ids of other documents: leave them out. Only the part
+  // before the attachments is read: a 70 MB packet is not turned into a 70 MB string.
   const text = bytes
+    .subarray(0, headerEnd(bytes))
     .toString('utf8')
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<(?:[\w-]+:)?ResponseFor\b[\s\S]*?<\/(?:[\w-]+:)?ResponseFor>/g, '');
@@ -35,4 +37,23 @@ export function packetFacts(bytes: Buffer): PacketFacts {
   if (subject !== undefined) facts.subject = subject;
   if (notation !== undefined) facts.notation = notation;
   return facts;
+}
+
+/**
+ * Where the packet's header part ends: at the start tag of `edXMLBody` or `AttachmentEncoded`
+ * (whatever its prefix), the first one found; the whole packet when there is neither. Text cannot
+ * hold a `<`, so a name right after `<` or `<prefix:` is a tag.
+ */
+function headerEnd(bytes: Buffer): number {
+  let end = bytes.length;
+  for (const name of ['edXMLBody', 'AttachmentEncoded']) {
+    for (let at = bytes.indexOf(name); at !== -1 && at < end; at = bytes.indexOf(name, at + 1)) {
+      const before = bytes.subarray(Math.max(0, at - 64), at).toString('latin1');
+      if (/<(?:[\w.-]+:)?$/.test(before)) {
+        end = at;
+        break;
+      }
+    }
+  }
+  return end;
 }

@@ -8,7 +8,8 @@ import { verifySignedHeaders } from './signed-headers.js';
 import type { SimulatedAgency } from './simulator-directory.js';
 import { refusal, SIM_HANDLERS, type SimAnswer } from './simulator-handlers.js';
 import { AxisStore, type Enrolment, type SimulatedSystem, type StoredCopy, type StoredPacket } from './simulator-store.js';
-import { closeSimulatorServer, flatHeaders, readBody, sendJson } from '../../src/adapters/simulator-http.js';
+import { closeSimulatorServer, flatHeaders, sendJson } from '../../src/adapters/simulator-http.js';
+import { readSimBody } from './simulator-body.js';
 
 /** A behaviour of the simulated axis for one system (mailbox = `systemid`), beyond the shared ones. */
 export type VdxpSimulatorBehaviour =
@@ -128,8 +129,8 @@ export async function startVdxpSimulator(options: VdxpSimulatorOptions = {}): Pr
   async function handleOperation(operation: VdxpOperation, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = flatHeaders(req);
     const mailbox = headers['xroadvnpt-systemid'] ?? '';
-    const body = await readBody(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY);
-    const record: VdxpRecordedRequest = { mailbox, operation, at: now(), headers, body: body && keepBodies ? body : Buffer.alloc(0), status: 0 };
+    const body = await readSimBody(req, { maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY, keep: keepBodies });
+    const record: VdxpRecordedRequest = { mailbox, operation, at: now(), headers, body: body?.bytes ?? Buffer.alloc(0), status: 0 };
     recorded.push(record);
     // Refusals of the axis itself may be HTTP 200 (`always-200`); scripted failures keep their status.
     const answer = (reply: SimAnswer, extraHeaders: Record<string, string> = {}, scripted = false): void => {

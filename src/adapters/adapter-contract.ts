@@ -80,6 +80,30 @@ export interface DirectoryContext<Settings> {
   log: Logger;
 }
 
+/** What asking an external system about a packet it took needs. */
+export interface ProgressContext<Settings> {
+  endpoint: { id: string; settings: Settings };
+  /** The id the system gave the packet when it took it (`DeliveryOutcome.remoteId`). */
+  remoteId: string;
+  messageType: 'edoc' | 'status';
+  signal: AbortSignal;
+  log: Logger;
+  now(): Date;
+}
+
+/** How far a packet got with one recipient, as the external system reports it (its own vocabulary). */
+export interface RemoteProgress {
+  recipient: string;
+  /** The system's sending state (e.g. the axis `sendStatus`) and its description. */
+  sendStatus?: string;
+  sendStatusDesc?: string;
+  /** The recipient's transport receipt (e.g. the axis `receiveStatus`) and its description. */
+  receiveStatus?: string;
+  receiveStatusDesc?: string;
+  sentTime?: string;
+  receivedTime?: string;
+}
+
 /** The classified result of one attempt. Adapters return it; they never retry by themselves. */
 export type DeliveryOutcome =
   | { kind: 'delivered'; remoteId?: string; httpStatus?: number; detail?: string }
@@ -158,6 +182,11 @@ export interface Adapter<Settings = Record<string, unknown>> {
   receive?(ctx: ReceiveContext<Settings>): Promise<ReceiveSummary>;
   /** For systems that publish an agency directory: the whole directory as the system serves it. */
   fetchDirectory?(ctx: DirectoryContext<Settings>): Promise<DirectoryAgency[]>;
+  /**
+   * For systems that relay further (the axis): per-recipient progress of a packet they took, asked
+   * live. Throws when the system cannot answer now.
+   */
+  progress?(ctx: ProgressContext<Settings>): Promise<RemoteProgress[]>;
   /** Releases what the adapter holds across attempts (connection pools, token caches). */
   close?(): Promise<void>;
 }

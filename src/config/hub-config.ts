@@ -1,6 +1,7 @@
 import type { AdapterId } from '../adapters/adapter-contract.js';
 import type { AgencyCodePolicy } from '../domain/agency-code-policy.js';
 import type { MessageKind } from '../domain/message.js';
+import type { SignaturePolicy } from '../formats/xmldsig/index.js';
 
 /** When to try a delivery again, in milliseconds (normalised from `schemas/retry-policy.json`). */
 export interface RetryPolicy {
@@ -27,6 +28,16 @@ export interface EndpointConfig {
   timeoutMs: number;
   maxConcurrency: number;
   circuitBreaker: CircuitBreakerPolicy;
+  /** Clocked work for a system the hub must poll (absent: none). Each interval ≥ 1 s. */
+  poll?: PollPolicy;
+}
+
+/** How often the workers poll an endpoint's system (normalised from the endpoint's `poll`). */
+export interface PollPolicy {
+  /** Receive loop (adapter `receive`) every this many milliseconds. */
+  receiveEveryMs?: number;
+  /** Directory sync (adapter `fetchDirectory`) every this many milliseconds. */
+  directoryEveryMs?: number;
 }
 
 export interface AgencyConfig {
@@ -47,6 +58,8 @@ export interface RouteConfig {
   id: string;
   match: RouteMatch;
   endpoint: string;
+  /** What incoming edXML on this route needs by way of XML signature (default: `signatures.defaultPolicy`). */
+  signaturePolicy?: SignaturePolicy;
 }
 
 export interface ConfiguredApiKey {
@@ -64,6 +77,8 @@ export interface HubConfig {
   endpoints: ReadonlyMap<string, EndpointConfig>;
   routes: readonly RouteConfig[];
   apiKeys: readonly ConfiguredApiKey[];
+  /** Verification of incoming XML signatures: the policy where no matching route sets one (default `report`). */
+  signatures: { defaultPolicy: SignaturePolicy };
   /** The `agencyCodes` setting (mode and QCVN 102 pattern), compiled; default mode `warn`. */
   agencyCodes: AgencyCodePolicy;
   /**

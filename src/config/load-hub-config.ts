@@ -10,11 +10,13 @@ import {
   type AgencyConfig, type EndpointConfig, type HubConfig, type RetryPolicy, type RouteConfig, type ConfiguredApiKey,
 } from './hub-config.js';
 import { substituteEnv } from './substitute-env.js';
+import type { SignaturePolicy } from '../formats/xmldsig/index.js';
 
 interface AuthoredRetry { schedule?: Duration[]; jitter?: number; giveUpAfter?: Duration }
 interface AuthoredBreaker { failureThreshold?: number; openFor?: Duration }
 interface AuthoredEndpointPolicy { retry?: AuthoredRetry; timeout?: Duration; maxConcurrency?: number; circuitBreaker?: AuthoredBreaker }
-interface AuthoredEndpoint extends AuthoredEndpointPolicy { id: string; adapter: string; settings: Record<string, unknown> }
+interface AuthoredPoll { receiveEvery?: Duration; directoryEvery?: Duration }
+interface AuthoredEndpoint extends AuthoredEndpointPolicy { id: string; adapter: string; settings: Record<string, unknown>; poll?: AuthoredPoll }
 interface AuthoredConfig {
   hub?: { name?: string; organId?: string };
   defaults?: AuthoredEndpointPolicy;
@@ -23,6 +25,7 @@ interface AuthoredConfig {
   routes: RouteConfig[];
   apiKeys?: ConfiguredApiKey[];
   agencyCodes?: AuthoredAgencyCodes;
+  signatures?: { defaultPolicy?: SignaturePolicy };
 }
 
 export interface LoadHubConfigOptions {
@@ -80,6 +83,7 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
     endpoints,
     routes: config.routes,
     apiKeys: config.apiKeys ?? [],
+    signatures: { defaultPolicy: config.signatures?.defaultPolicy ?? 'report' },
     agencyCodes: setting.policy,
     warnings: codes.warnings,
   });
@@ -99,7 +103,28 @@ function checkEndpoints(config: AuthoredConfig, { adapters, catalogue }: LoadHub
     }
     const validate = catalogue.strict.getSchema(String(adapter.settingsSchema.$id)) ?? catalogue.strict.compile(adapter.settingsSchema);
     if (!validate(endpoint.settings)) problems.push(...formatAjvErrors(validate.errors, `/endpoints/${i}/settings`));
+    problems.push(...checkPoll(endpoint.poll, adapter, `/endpoints/${i}/poll`));
   });
+  return problems;
+}
+
+/** Shortest poll interval: a tighter clock only loads the remote system and the queue. */
+const MIN_POLL_MS = 1_000;
+
+/** A poll job needs the adapter operation it runs, and a sane interval. */
+function checkPoll(poll: AuthoredPoll | undefined, adapter: Adapter<unknown>, pointer: string): string[] {
+  if (!poll) return [];
+  const problems: string[] = [];
+  const needs = [
+    ['receiveEvery', adapter.receive, 'has no receive loop'],
+    ['directoryEvery', adapter.fetchDirectory, 'serves no agency directory'],
+  ] as const;
+  for (const [key, operation, missing] of needs) {
+    const every = poll[key];
+    if (every === undefined) continue;
+    if (!operation) problems.push(`${pointer}/${key} adapter "${adapter.id}" ${missing}`);
+    else if (durationMs(every) < MIN_POLL_MS) problems.push(`${pointer}/${key} must be at least 1s`);
+  }
   return problems;
 }
 
@@ -143,6 +168,10 @@ function normaliseEndpoint(endpoint: AuthoredEndpoint, authoredSettings: Record<
     giveUpAfterMs: retry.giveUpAfter !== undefined ? durationMs(retry.giveUpAfter) : DEFAULT_RETRY.giveUpAfterMs,
   };
   const timeout = endpoint.timeout ?? defaults.timeout;
+  const poll = endpoint.poll && {
+    ...(endpoint.poll.receiveEvery !== undefined ? { receiveEveryMs: durationMs(endpoint.poll.receiveEvery) } : {}),
+    ...(endpoint.poll.directoryEvery !== undefined ? { directoryEveryMs: durationMs(endpoint.poll.directoryEvery) } : {}),
+  };
   return {
     id: endpoint.id,
     adapter: endpoint.adapter as AdapterId,
@@ -155,5 +184,6 @@ function normaliseEndpoint(endpoint: AuthoredEndpoint, authoredSettings: Record<
       failureThreshold: breaker.failureThreshold ?? DEFAULT_CIRCUIT_BREAKER.failureThreshold,
       openForMs: breaker.openFor !== undefined ? durationMs(breaker.openFor) : DEFAULT_CIRCUIT_BREAKER.openForMs,
     },
+    ...(poll && Object.keys(poll).length > 0 ? { poll } : {}),
   };
 }

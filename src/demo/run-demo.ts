@@ -9,15 +9,19 @@ import { verifyReceipt } from '../crypto/verify-receipt.js';
 import { openHub } from '../hub.js';
 import { createLogger } from '../logger.js';
 import { createSchemaCatalogue } from '../schema-catalogue.js';
+import { DEMO_AXIS, startDemoAxis } from './demo-axis.js';
 import { DEMO_DOCUMENTS, samplePdf } from './demo-documents.js';
 import { ensureRedis } from './ensure-redis.js';
+import { runAxisExchange } from './run-axis-exchange.js';
 
 const print = (line = ''): void => void process.stdout.write(`${line}\n`);
 
 /**
  * The one-command demo: the hub on the embedded store with the agency-endpoint simulator, a set of
  * real-looking documents (one recipient flaky, one down, one in pull mode), statuses flowing back,
- * live progress, and a summary with every receipt verified against the development CA.
+ * edXML exchanged both ways through a simulated national document axis (receive loop and directory
+ * sync as scheduled jobs), live progress, and a summary with every receipt verified against the
+ * development CA.
  */
 export async function runDemo(): Promise<void> {
   const dataDir = resolve(process.env.LIENTHONG_DATA_DIR ?? './var', 'demo');
@@ -35,13 +39,24 @@ export async function runDemo(): Promise<void> {
   print(`  agency endpoints simulated at ${sim.url} (Cao Bằng flaky, Hậu Giang down, Thanh Hóa pulls its inbox)`);
 
   const catalogue = createSchemaCatalogue();
+  // The demo's configuration: config/default.json (or LIENTHONG_CONFIG) plus the simulated axis.
+  const baseConfigPath = process.env.LIENTHONG_CONFIG ?? 'config/default.json';
+  const configPath = join(dataDir, 'hub-config.json');
   const env = loadEnv({
     ...process.env, LIENTHONG_DATA_DIR: dataDir, REDIS_URL: redis.url, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     LIENTHONG_QUEUE_PREFIX: `lienthong-demo-${process.pid}`, LIENTHONG_HUB_CERT: paths.chainPath, LIENTHONG_HUB_KEY: paths.hubKeyPath,
-    LIENTHONG_CONFIG: process.env.LIENTHONG_CONFIG ?? 'config/default.json', DATABASE_URL: undefined,
+    LIENTHONG_CONFIG: configPath, DATABASE_URL: undefined,
   }, catalogue);
   const log = createLogger(env.logLevel);
-  const hub = await openHub({ env, adapters, log, roles: { api: true, worker: true }, configEnv: { ...process.env, LIENTHONG_SIM_URL: sim.url }, sweepGraceMs: 5_000 });
+  const axis = await startDemoAxis({ baseConfigPath, configPath, log });
+  print(`  national document axis simulated at ${axis.sim.url} (systems ${DEMO_AXIS.hubSystemId} = the hub, ${DEMO_AXIS.peerSystemId} = ${DEMO_AXIS.peerAgency.name})`);
+  print(`  hub configuration: ${configPath} (${baseConfigPath} + a vdxp endpoint "${DEMO_AXIS.endpointId}" polled every ${DEMO_AXIS.receiveEvery})`);
+  const hub = await openHub({
+    env, adapters, log, roles: { api: true, worker: true }, configEnv: { ...process.env, LIENTHONG_SIM_URL: sim.url, ...axis.configEnv }, sweepGraceMs: 5_000,
+  }).catch(async (err: unknown) => {
+    await axis.sim.close();
+    throw err;
+  });
   try {
     const url = (await hub.listen())!;
     print(`  hub listening at ${url} (store: ${hub.db.kind}, OpenAPI at ${url}/docs)\n`);
@@ -95,8 +110,12 @@ export async function runDemo(): Promise<void> {
       print(`   fetched and acknowledged: ${item.subject ?? item.id}`);
     }
 
-    // 3. progress until every delivery is delivered or failed
-    print('\n4. Delivering (Cao Bằng fails twice then recovers; Hậu Giang is down and will be given up)');
+    // 4. edXML both ways through the simulated national axis
+    print();
+    await runAxisExchange({ hub, url, senderKey: vpcp, axis, caCertPem: pki.caCertPem, print });
+
+    // 5. progress until every delivery is delivered or failed
+    print('5. Delivering (Cao Bằng fails twice then recovers; Hậu Giang is down and will be given up)');
     const started = Date.now();
     let last = '';
     for (;;) {
@@ -113,7 +132,7 @@ export async function runDemo(): Promise<void> {
     }
     print('\n');
 
-    // 4. summary: per recipient, with every receipt verified against the development CA
+    // 6. summary: per recipient, with every receipt verified against the development CA
     const { rows } = await hub.db.query<{ recipient: string; endpoint_id: string | null; state: string; attempts: number; business_status: string | null }>(
       `SELECT d.recipient, d.endpoint_id, d.state, d.attempts, d.business_status FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE m.kind = 'document'`);
     const receipts = await hub.db.query<{ jws: string }>('SELECT jws FROM receipts');
@@ -132,21 +151,24 @@ export async function runDemo(): Promise<void> {
       if (r.attempts > 1) entry.retried += 1;
       table.set(name, entry);
     }
+    const width = Math.max(34, ...[...table.keys()].map((name) => name.length + 2));
     print('Summary (documents)');
-    print(`  ${'recipient'.padEnd(34)} ${'mode'.padEnd(28)} ${'sent'.padStart(4)} ${'delivered'.padStart(9)} ${'retried'.padStart(7)} ${'failed'.padStart(6)}`);
+    print(`  ${'recipient'.padEnd(width)} ${'mode'.padEnd(28)} ${'sent'.padStart(4)} ${'delivered'.padStart(9)} ${'retried'.padStart(7)} ${'failed'.padStart(6)}`);
     for (const [name, e] of table) {
-      print(`  ${name.padEnd(34)} ${e.mode.padEnd(28)} ${String(e.total).padStart(4)} ${String(e.delivered).padStart(9)} ${String(e.retried).padStart(7)} ${String(e.failed).padStart(6)}`);
+      print(`  ${name.padEnd(width)} ${e.mode.padEnd(28)} ${String(e.total).padStart(4)} ${String(e.delivered).padStart(9)} ${String(e.retried).padStart(7)} ${String(e.failed).padStart(6)}`);
     }
     const totals = [...table.values()].reduce((a, e) => ({ total: a.total + e.total, delivered: a.delivered + e.delivered, retried: a.retried + e.retried, failed: a.failed + e.failed }), { total: 0, delivered: 0, retried: 0, failed: 0 });
-    print(`  ${'total'.padEnd(34)} ${''.padEnd(28)} ${String(totals.total).padStart(4)} ${String(totals.delivered).padStart(9)} ${String(totals.retried).padStart(7)} ${String(totals.failed).padStart(6)}`);
-    print(`\n  statuses received by Văn phòng Chính phủ's endpoint: ${sim.requests('g22').length}`);
+    print(`  ${'total'.padEnd(width)} ${''.padEnd(28)} ${String(totals.total).padStart(4)} ${String(totals.delivered).padStart(9)} ${String(totals.retried).padStart(7)} ${String(totals.failed).padStart(6)}`);
+    print(`\n  statuses received by Văn phòng Chính phủ's endpoint: ${sim.requests('g22').length} (Nghệ An's two, and one that came through the axis)`);
     print(`  receipts verified against the development CA: ${verified}/${receipts.rows.length}`);
     print(`  verify one yourself: scripts/verify-receipt.sh <receipt.jws> ${paths.chainPath} ${paths.caCertPath}`);
     print(`  failed deliveries can be replayed: POST /v1/admin/deliveries/<id>/replay (admin key)`);
   } finally {
     await hub.queue.obliterate({ force: true }).catch(() => undefined);
+    await hub.polls?.queue.obliterate({ force: true }).catch(() => undefined);
     await hub.close();
     await sim.close();
+    await axis.sim.close();
     await redis.stop();
   }
 }

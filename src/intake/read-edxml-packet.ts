@@ -45,6 +45,11 @@ export async function readEdxmlPacket(source: EdxmlSource, opts: ReadEdxmlOption
       // Raw and already in the blob store under its own digest.
       return { ...attachment, content: { size: stored.size, sha256: stored.sha256, zipped: false } };
     }
+    if (stored.kind === 'memory' && !startsWithZipLocalHeader(stored.bytes) && stored.bytes.length <= opts.inlineMax) {
+      // Raw and small: the content is the payload, whose size and SHA-256 the parser computed as it decoded.
+      inlineBlobs.push({ sha256: attachment.payload.sha256, size: stored.bytes.length, data: stored.bytes });
+      return { ...attachment, content: { size: attachment.payload.size, sha256: attachment.payload.sha256, zipped: false } };
+    }
     const payload = stored.kind === 'memory' ? stored.bytes : await buffer(opts.blobs.open(stored.sha256));
     const resolved = resolveAttachmentContent(attachment, payload);
     const content = Buffer.from(resolved.content.buffer, resolved.content.byteOffset, resolved.content.byteLength);

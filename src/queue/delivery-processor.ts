@@ -160,6 +160,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
       },
       nextAttemptAt: delayMs !== undefined ? new Date(at.getTime() + delayMs) : null,
       lastError: reason ?? null,
+      ...(outcome.kind === 'delivered' && outcome.remoteId ? { remoteId: outcome.remoteId } : {}),
       ...(receipt ? { receipt } : {}),
       audit: [{
         at, actor: 'worker', kind: `delivery.${state}`, messageId: m.id, deliveryId: delivery.id,

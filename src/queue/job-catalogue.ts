@@ -53,6 +53,14 @@ export function pollSchedulerId(job: PollJobName, endpointId: string): string {
   return `${job}-${endpointId}`;
 }
 
+/** Id of a run asked for outside the clock (`PollWorker.runNow`): unique, without `:`. */
+export function pollRunNowJobId(job: PollJobName, endpointId: string, nonce: string): string {
+  return `${pollSchedulerId(job, endpointId)}-now-${nonce}`;
+}
+
+/** Poll runs in flight per worker process: they are few, long and mostly waiting on the remote system. */
+export const POLL_WORKER_CONCURRENCY = 2;
+
 export const POLL_JOB_OPTIONS: JobsOptions = {
   // The next tick is the retry: a failed run leaves everything pending on the remote side.
   attempts: 1,

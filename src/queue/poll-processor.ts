@@ -4,6 +4,7 @@ import { startBudget } from '../adapters/call-budget.js';
 import type { AdapterTable, ReceivedOutcome, ReceiveSummary } from '../adapters/adapter-contract.js';
 import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
 import type { DirectoryAgency } from '../domain/directory-agency.js';
+import type { Metrics } from '../metrics.js';
 import { RECEIVE_JOB, SYNC_DIRECTORY_JOB, type PollJobData } from './job-catalogue.js';
 
 export interface PollProcessorDeps {
@@ -13,6 +14,8 @@ export interface PollProcessorDeps {
   intakePacket(endpoint: EndpointConfig, packet: Buffer, source: { remoteId: string; messageType: 'edoc' | 'status' }): Promise<ReceivedOutcome>;
   /** Stores a whole directory as one endpoint's system serves it. */
   storeDirectory(endpoint: EndpointConfig, agencies: DirectoryAgency[], onProgress: (done: number, total: number) => void): Promise<Record<string, number>>;
+  /** Counts runs by result (optional: unit tests leave it out). */
+  metrics?: Pick<Metrics, 'pollRuns'>;
   log: Logger;
   now(): Date;
   /** Aborted when the worker shuts down. */
@@ -21,14 +24,37 @@ export interface PollProcessorDeps {
   runTimeoutMs?: number;
 }
 
-export type PollProcessor = (job: Job<PollJobData>) => Promise<ReceiveSummary | Record<string, number>>;
+export type PollResult = ReceiveSummary | Record<string, number>;
+export type PollProcessor = (job: Job<PollJobData>) => Promise<PollResult>;
 
 /**
  * Runs one poll job: a receive run or a directory sync for one endpoint. Progress goes to the job
  * (visible to operators through BullMQ) and to the log; the return value is kept with the job.
+ *
+ * Runs of the same job for the same endpoint take turns within this process (a run asked for now
+ * while the clock's is in flight waits for it, then runs), so one process never fetches the same
+ * pending packets twice at once. Across worker processes the scheduler starts one run per tick; only
+ * a run longer than its interval can meet another, and intake de-duplicates documents then.
  */
 export function createPollProcessor(deps: PollProcessorDeps): PollProcessor {
+  const inFlight = new Map<string, Promise<unknown>>();
+
   return async (job) => {
+    const key = `${job.name}\u0000${job.data.endpointId}`;
+    const previous = inFlight.get(key);
+    const mine = (async () => {
+      if (previous) await previous.catch(() => undefined);
+      return runJob(job);
+    })();
+    inFlight.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (inFlight.get(key) === mine) inFlight.delete(key);
+    }
+  };
+
+  async function runJob(job: Job<PollJobData>): Promise<PollResult> {
     // 1. load: the endpoint and its adapter, as configured now
     const endpoint = deps.config.endpoints.get(job.data.endpointId);
     if (!endpoint) throw new Error(`endpoint ${job.data.endpointId} is no longer configured`);
@@ -36,15 +62,21 @@ export function createPollProcessor(deps: PollProcessorDeps): PollProcessor {
     const log = deps.log.child({ endpointId: endpoint.id, adapter: endpoint.adapter, job: job.name });
     // One signal per run, aborted by its time limit or by shutdown.
     const budget = startBudget(deps.shutdown, deps.runTimeoutMs ?? 300_000);
+    const count = (result: 'completed' | 'failed'): void => deps.metrics?.pollRuns.inc({ endpoint: endpoint.id, job: job.name, result });
     try {
-      return await run(job, endpoint, adapter, budget.signal, log);
+      const result = await run(job, endpoint, adapter, budget.signal, log);
+      count('completed');
+      return result;
+    } catch (err) {
+      count('failed');
+      throw err;
     } finally {
       budget.end();
     }
-  };
+  }
 
   // 2. act
-  async function run(job: Job<PollJobData>, endpoint: EndpointConfig, adapter: AdapterTable[keyof AdapterTable], signal: AbortSignal, log: Logger): Promise<ReceiveSummary | Record<string, number>> {
+  async function run(job: Job<PollJobData>, endpoint: EndpointConfig, adapter: AdapterTable[keyof AdapterTable], signal: AbortSignal, log: Logger): Promise<PollResult> {
     switch (job.name) {
       case RECEIVE_JOB: {
         if (!adapter.receive) throw new Error(`adapter ${endpoint.adapter} has no receive loop`);
@@ -62,7 +94,7 @@ export function createPollProcessor(deps: PollProcessorDeps): PollProcessor {
         if (!adapter.fetchDirectory) throw new Error(`adapter ${endpoint.adapter} serves no directory`);
         const agencies = await adapter.fetchDirectory({ endpoint: { id: endpoint.id, settings: endpoint.settings }, signal, log });
         const counts = await deps.storeDirectory(endpoint, agencies, (done, total) => {
-          void job.updateProgress({ done, total });
+          void job.updateProgress({ done, total }).catch(() => undefined);
         });
         log.info({ agencies: agencies.length, ...counts }, 'directory synchronised');
         return counts;

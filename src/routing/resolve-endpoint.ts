@@ -1,4 +1,4 @@
-import type { HubConfig, RouteMatch } from '../config/hub-config.js';
+import type { HubConfig, RouteConfig, RouteMatch } from '../config/hub-config.js';
 import type { MessageKind } from '../domain/message.js';
 
 export interface RoutingInput {
@@ -25,9 +25,13 @@ function matches(match: RouteMatch, input: RoutingInput): boolean {
  * pull mode. Routes are few (tens); a linear scan beats an index here.
  */
 export function resolveEndpoint(config: HubConfig, input: RoutingInput): RouteTarget {
-  for (const route of config.routes) {
-    if (matches(route.match, input)) return { endpointId: route.endpoint, routeId: route.id };
-  }
+  const route = matchingRoute(config, input);
+  if (route) return { endpointId: route.endpoint, routeId: route.id };
   const own = config.agencies.get(input.recipient)?.endpoint;
   return own ? { endpointId: own } : { endpointId: null };
+}
+
+/** The first route whose criteria all hold, if any. */
+export function matchingRoute(config: HubConfig, input: RoutingInput): RouteConfig | undefined {
+  return config.routes.find((route) => matches(route.match, input));
 }

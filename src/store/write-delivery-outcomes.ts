@@ -20,6 +20,8 @@ export interface DeliveryOutcomeRecord {
   state: 'delivered' | 'retrying' | 'failed';
   nextAttemptAt: Date | null;
   lastError: string | null;
+  /** The id the external system gave the packet (delivered outcomes). */
+  remoteId?: string;
   receipt?: ReceiptRecord;
   audit: AuditRecord[];
 }
@@ -33,8 +35,8 @@ export interface DeliveryOutcomeRecord {
 export async function writeDeliveryOutcomes(db: Queryable, outcomes: readonly DeliveryOutcomeRecord[]): Promise<void> {
   if (outcomes.length === 0) return;
   const sql = new UnnestParams();
-  const updates = sql.unnest('v', [['id', 'uuid'], ['state', 'text'], ['attempts', 'int'], ['next_at', 'timestamptz'], ['last_error', 'text'], ['delivered_at', 'timestamptz'], ['at', 'timestamptz']],
-    outcomes.map((o) => [o.deliveryId, o.state, o.attempt.attempt, o.nextAttemptAt, o.lastError, o.state === 'delivered' ? o.at : null, o.at]));
+  const updates = sql.unnest('v', [['id', 'uuid'], ['state', 'text'], ['attempts', 'int'], ['next_at', 'timestamptz'], ['last_error', 'text'], ['delivered_at', 'timestamptz'], ['at', 'timestamptz'], ['remote_id', 'text']],
+    outcomes.map((o) => [o.deliveryId, o.state, o.attempt.attempt, o.nextAttemptAt, o.lastError, o.state === 'delivered' ? o.at : null, o.at, o.remoteId ?? null]));
   const attempts = sql.unnest('x', [['delivery_id', 'uuid'], ['generation', 'int'], ['attempt', 'int'], ['started_at', 'timestamptz'], ['finished_at', 'timestamptz'], ['outcome', 'text'], ['http_status', 'int'], ['detail', 'text']],
     outcomes.map((o) => [o.deliveryId, o.attempt.generation, o.attempt.attempt, o.attempt.startedAt, o.attempt.finishedAt, o.attempt.outcome, o.attempt.httpStatus ?? null, o.attempt.detail ?? null]));
   const receipts = sql.unnest('x', [['id', 'uuid'], ['message_id', 'uuid'], ['delivery_id', 'uuid'], ['event', 'text'], ['status_code', 'text'], ['jws', 'text'], ['created_at', 'timestamptz']],
@@ -43,7 +45,7 @@ export async function writeDeliveryOutcomes(db: Queryable, outcomes: readonly De
     outcomes.flatMap((o) => o.audit.map((e) => [e.at, e.actor, e.kind, e.messageId ?? null, e.deliveryId ?? null, JSON.stringify(e.data ?? {})])));
   await db.query(`WITH
     u AS (UPDATE deliveries d SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_at, last_error = v.last_error,
-            delivered_at = COALESCE(v.delivered_at, d.delivered_at),
+            delivered_at = COALESCE(v.delivered_at, d.delivered_at), remote_id = COALESCE(v.remote_id, d.remote_id),
             failed_at = CASE WHEN v.state = 'failed' THEN v.at ELSE d.failed_at END, updated_at = v.at
           FROM ${updates} WHERE d.id = v.id),
     a AS (INSERT INTO delivery_attempts (delivery_id, generation, attempt, started_at, finished_at, outcome, http_status, detail) SELECT * FROM ${attempts}),

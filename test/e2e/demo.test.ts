@@ -3,10 +3,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_AXIS } from '../../src/demo/demo-axis.js';
 import { DEMO_DOCUMENTS } from '../../src/demo/demo-documents.js';
 import { connectRedis, killAll, runCli, wipePrefix, type CliResult } from './cli-process.js';
 
 // `lienthong demo` as a user runs it: one command, its own data folder, a summary to read.
+
+const H41 = '000.00.00.H41';
+/** Documents through the simulated axis: one from Văn phòng Chính phủ to the peer agency, one from it to Nghệ An. */
+const AXIS_DOCUMENTS = [{ recipients: [DEMO_AXIS.peerAgency.code] }, { recipients: [H41] }];
 
 interface DefaultConfig {
   agencies: { code: string; name: string; endpoint?: string }[];
@@ -34,7 +39,10 @@ describe('lienthong demo', () => {
   let run: CliResult;
   let config: DefaultConfig;
   let rows: Map<string, SummaryRow>;
-  const nameOf = (code: string): string => config.agencies.find((a) => a.code === code)!.name;
+  // The demo's configuration is config/default.json plus the axis endpoint and the peer agency routed to it.
+  const agencyOf = (code: string): { code: string; name: string; endpoint?: string } =>
+    code === DEMO_AXIS.peerAgency.code ? { ...DEMO_AXIS.peerAgency, endpoint: DEMO_AXIS.endpointId } : config.agencies.find((a) => a.code === code)!;
+  const nameOf = (code: string): string => agencyOf(code).name;
 
   beforeAll(async () => {
     // The demo uses the Redis at REDIS_URL (it would start a private one otherwise); the suite wants the real one.
@@ -59,14 +67,15 @@ describe('lienthong demo', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`data in ${join(dataDir, 'demo')}`);
     expect(run.stdout).toContain('redis: using');
+    expect(run.stdout).toContain(`hub configuration: ${join(dataDir, 'demo', 'hub-config.json')} (config/default.json + a vdxp endpoint "${DEMO_AXIS.endpointId}"`);
   });
 
   it('sums up, per recipient, what config/default.json and the demo documents imply', () => {
     const expectedSent = new Map<string, number>();
-    for (const doc of DEMO_DOCUMENTS) for (const r of doc.recipients) expectedSent.set(r, (expectedSent.get(r) ?? 0) + 1);
+    for (const doc of [...DEMO_DOCUMENTS, ...AXIS_DOCUMENTS]) for (const r of doc.recipients) expectedSent.set(r, (expectedSent.get(r) ?? 0) + 1);
     expect(rows.size).toBe(expectedSent.size + 1); // one row per recipient, plus the total
     for (const [code, sent] of expectedSent) {
-      const agency = config.agencies.find((a) => a.code === code)!;
+      const agency = agencyOf(code);
       expect(rows.get(agency.name), agency.name).toMatchObject({ mode: agency.endpoint ? `push (${agency.endpoint})` : 'pull (inbox)', sent });
     }
 
@@ -81,8 +90,8 @@ describe('lienthong demo', () => {
     const thanhHoa = rows.get(nameOf('000.00.00.H56'))!;
     expect(thanhHoa).toMatchObject({ mode: 'pull (inbox)', delivered: thanhHoa.sent, failed: 0 });
     expect(run.stdout.match(/fetched and acknowledged: /g)).toHaveLength(thanhHoa.sent);
-    // The healthy endpoints deliver everything at the first attempt.
-    for (const code of ['000.00.00.H41', '000.00.04.G14']) {
+    // The healthy endpoints (the axis among them) deliver everything at the first attempt.
+    for (const code of [H41, '000.00.04.G14', DEMO_AXIS.peerAgency.code]) {
       const row = rows.get(nameOf(code))!;
       expect(row, nameOf(code)).toMatchObject({ delivered: row.sent, retried: 0, failed: 0 });
     }
@@ -96,13 +105,31 @@ describe('lienthong demo', () => {
   });
 
   it('reports the statuses Nghệ An sent back and verifies every receipt against the development CA', () => {
-    expect(run.stdout).toMatch(/statuses received by Văn phòng Chính phủ's endpoint: 2\b/);
+    // Nghệ An's two (API), and the peer's 03 that came back through the axis as a status packet.
+    expect(run.stdout).toMatch(/statuses received by Văn phòng Chính phủ's endpoint: 3\b/);
     const verified = /receipts verified against the development CA: (\d+)\/(\d+)/.exec(run.stdout);
     expect(verified, 'the verification line').not.toBeNull();
     const [, ok, all] = verified!;
     expect(Number(all)).toBeGreaterThan(0);
     expect(ok).toBe(all);
     // At least an accepted receipt per document and a delivered or failed one per delivery.
-    expect(Number(all)).toBeGreaterThanOrEqual(DEMO_DOCUMENTS.length + rows.get('total')!.sent);
+    expect(Number(all)).toBeGreaterThanOrEqual(DEMO_DOCUMENTS.length + AXIS_DOCUMENTS.length + rows.get('total')!.sent);
+  });
+
+  it('exchanges edXML both ways through the simulated national axis', () => {
+    const out = run.stdout;
+    expect(out).toMatch(/4\. edXML through the national document axis \(simulated at http:\/\/127\.0\.0\.1:\d+; the hub is system lienthong\.demo, receive loop every 2s\)/);
+    // The directory the start-up sync stored, and a lookup by Decision 20 code through the API.
+    expect(out).toContain(`directory: ${DEMO_AXIS.directorySize} agencies synchronised from the axis`);
+    expect(out).toContain('H01.0.0.5 → 005.00.00.H01 Đơn vị thử nghiệm số 6');
+    // hub → axis: accepted as edXML, sent with an axis DocId, fetched and acknowledged by the other system.
+    expect(out).toMatch(new RegExp(`hub → axis: Văn phòng Chính phủ posts 1008/VPCP-TTĐT as edXML for ${DEMO_AXIS.peerAgency.name}, accepted [0-9a-f]{8}…`));
+    expect(out).toMatch(/sendEdoc → axis DocId [0-9a-f]{24}; vxp\.saas\.03 fetched it \(\d+ bytes\) and acknowledged: getSentEdocList says receiveStatus done/);
+    // The hub's XML signature verifies against the development CA.
+    expect(out).toMatch(/the hub's XML signature on the packet, checked by vxp\.saas\.03 against the development CA: valid \(ecdsa-sha256, .*CN=lienthong hub\)$/m);
+    expect(out).toContain('status packet 03 (messagetype=status) → business status 03 on the hub\'s message');
+    // axis → hub: taken in by the scheduled receive loop, acknowledged, delivered to Nghệ An's endpoint.
+    expect(out).toMatch(/axis → hub: vxp\.saas\.03 sends 57\/TN-TRUC to Ủy ban nhân dân tỉnh Nghệ An, axis DocId [0-9a-f]{24}/);
+    expect(out).toMatch(/taken in by the scheduled receive run as message [0-9a-f]{8}…, acknowledged on the axis \(receiveStatus done\), delivered to nghean-eoffice/);
   });
 });

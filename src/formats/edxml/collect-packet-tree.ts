@@ -81,6 +81,11 @@ export class PacketTreeCollector<R> implements XmlEventHandler {
     this.warnings.push(message);
   }
 
+  /** Inside an attachment payload: base64 text the decoder takes in whatever pieces. */
+  opaqueText(): boolean {
+    return this.payload !== undefined;
+  }
+
   async drain(): Promise<void> {
     for (let op = this.queue.shift(); op; op = this.queue.shift()) await op();
   }

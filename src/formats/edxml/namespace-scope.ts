@@ -16,9 +16,13 @@ export interface XmlAttribute extends XmlName {
 }
 
 function split(qname: string): { prefix: string; local: string } {
-  const parts = qname.split(':');
-  if (parts.length > 2 || parts.some((p) => p === '')) throw hubError('HUB_ERR_XML_MALFORMED', [`invalid qualified name "${qname}"`]);
-  return parts.length === 2 ? { prefix: parts[0]!, local: parts[1]! } : { prefix: '', local: parts[0]! };
+  const colon = qname.indexOf(':');
+  if (colon < 0) {
+    if (qname === '') throw hubError('HUB_ERR_XML_MALFORMED', [`invalid qualified name "${qname}"`]);
+    return { prefix: '', local: qname };
+  }
+  if (colon === 0 || colon === qname.length - 1 || qname.includes(':', colon + 1)) throw hubError('HUB_ERR_XML_MALFORMED', [`invalid qualified name "${qname}"`]);
+  return { prefix: qname.slice(0, colon), local: qname.slice(colon + 1) };
 }
 
 /**
@@ -29,7 +33,8 @@ function split(qname: string): { prefix: string; local: string } {
  * then only matches it where it matches by local name (the attachment elements).
  */
 export class NamespaceScope {
-  private readonly frames: Map<string, string>[] = [new Map([['xml', XML_NS], ['xmlns', XMLNS_NS], ['', '']])];
+  /** One frame per open element: its declarations, or `undefined` when it declares none (most elements). */
+  private readonly frames: (Map<string, string> | undefined)[] = [new Map([['xml', XML_NS], ['xmlns', XMLNS_NS], ['', '']])];
 
   /**
    * Enters an element: binds its declarations, resolves its name and attributes.
@@ -40,18 +45,19 @@ export class NamespaceScope {
     rawAttributes: Record<string, string>,
     onUndeclaredPrefix: (prefix: string, qname: string) => void,
   ): { name: XmlName; attributes: XmlAttribute[] } {
-    const frame = new Map<string, string>();
-    const plain: [string, string][] = [];
-    for (const [attr, value] of Object.entries(rawAttributes)) {
-      if (attr === 'xmlns') frame.set('', value);
-      else if (attr.startsWith('xmlns:')) frame.set(this.checkBinding(attr.slice(6), value), value);
-      else plain.push([attr, value]);
+    let frame: Map<string, string> | undefined;
+    let plain: [string, string][] | undefined;
+    for (const attr in rawAttributes) {
+      const value = rawAttributes[attr]!;
+      if (attr === 'xmlns') (frame ??= new Map()).set('', value);
+      else if (attr.startsWith('xmlns:')) (frame ??= new Map()).set(this.checkBinding(attr.slice(6), value), value);
+      else (plain ??= []).push([attr, value]);
     }
     this.frames.push(frame);
     const el = split(qname);
     const ns = this.lookup(el.prefix) ?? null;
     if (ns === null) onUndeclaredPrefix(el.prefix, `<${qname}>`);
-    const attributes = plain.map(([attr, value]): XmlAttribute => {
+    const attributes = (plain ?? []).map(([attr, value]): XmlAttribute => {
       const a = split(attr);
       const attrNs = a.prefix === '' ? '' : (this.lookup(a.prefix) ?? null);
       if (attrNs === null) onUndeclaredPrefix(a.prefix, `attribute ${attr} of <${qname}>`);
@@ -66,7 +72,7 @@ export class NamespaceScope {
 
   private lookup(prefix: string): string | undefined {
     for (let i = this.frames.length - 1; i >= 0; i--) {
-      const uri = this.frames[i]!.get(prefix);
+      const uri = this.frames[i]?.get(prefix);
       if (uri !== undefined) return uri;
     }
     return undefined;

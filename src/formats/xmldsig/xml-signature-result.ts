@@ -38,7 +38,9 @@ export type UnverifiableSignatureReason =
   /** rsa-sha1, SHA-1 digests, c14n with comments, the vendor's invalid transform URI, … */
   | 'unsupported-algorithm'
   /** No X509Certificate in KeyInfo: nothing to identify the signer by. */
-  | 'no-certificate';
+  | 'no-certificate'
+  /** The packet is larger than the hub keeps in memory to verify (LIENTHONG_XML_VERIFY_MAX_BYTES). */
+  | 'too-large';
 
 /** The verdict on a document's XML signature. */
 export type XmlSignatureResult =

@@ -5,9 +5,9 @@ import type { AttachmentMeta, DocumentMetadata, StatusReport } from '../../domai
 import { hubError } from '../../errors.js';
 import type { Readable } from 'node:stream';
 import type { ForwardedEdxml } from '../../forwarding/forwarded-edxml.js';
-import { acceptEdxml } from '../../intake/accept-edxml.js';
+import type { EdxmlIntake } from '../../intake/edxml-intake.js';
+import type { RemoteProgressReader } from '../../remote/remote-progress.js';
 import type { IntakeService } from '../../intake/intake-service.js';
-import { readEdxmlPacket } from '../../intake/read-edxml-packet.js';
 import { storeInlineAttachments, type InlineAttachment } from '../../intake/store-inline-attachments.js';
 import type { Metrics } from '../../metrics.js';
 import { formatAjvErrors, SCHEMA_BASE, type SchemaCatalogue } from '../../schema-catalogue.js';
@@ -29,6 +29,10 @@ export interface MessageRoutesDeps {
   /** Inline attachments up to this size go to the database with the message. */
   blobInlineMax: number;
   forwardedEdxml: ForwardedEdxml;
+  /** edXML bodies: read, signature policy, acceptance. */
+  edxmlIntake: EdxmlIntake;
+  /** Live per-recipient progress from relaying systems (the axis). */
+  remoteProgress: RemoteProgressReader;
   now(): Date;
 }
 
@@ -60,11 +64,6 @@ async function readScope(db: Queryable, principal: Principal, id: string): Promi
   if (message.sender === principal.agency) return {};
   if (message.recipients.includes(principal.agency)) return { onlyRecipient: principal.agency };
   throw hubError('HUB_ERR_NOT_FOUND', [`Message ${id}`]); // never confirm that someone else's message exists
-}
-
-/** edXML bodies: the packet's attachments are base64 (4/3 of the bytes) plus the header. */
-export function xmlBodyLimit(attachmentLimit: number): number {
-  return Math.ceil(attachmentLimit * 4 / 3) + 1_048_576;
 }
 
 const XML_TYPES = ['application/xml', 'text/xml'];
@@ -121,13 +120,9 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     const principal = principalOf(request);
     const idempotencyKey = idempotencyKeyOf(request);
     if (isXml(request)) {
-      let accepted: Awaited<ReturnType<typeof acceptEdxml>>;
+      let accepted: Awaited<ReturnType<EdxmlIntake>>;
       try {
-        const read = await readEdxmlPacket(request.body as Readable, {
-          blobs: deps.blobs, inlineMax: deps.blobInlineMax, maxAttachmentBytes: deps.attachmentLimit,
-          limits: { maxBytes: xmlBodyLimit(deps.attachmentLimit) },
-        });
-        accepted = await acceptEdxml(deps.intake, { kind: 'api', principal }, read, idempotencyKey ? { idempotencyKey } : {});
+        accepted = await deps.edxmlIntake(request.body as Readable, { kind: 'api', principal }, idempotencyKey ? { idempotencyKey } : {});
       } catch (err) {
         // Refused before the body was read to its end: the rest is still on the connection, and the
         // next request on it would be read from the middle of this one. Close it after the answer.
@@ -192,6 +187,18 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
       messageId: request.params.id,
       receipts: rows.map((r) => ({ id: r.id, event: r.event, deliveryId: r.delivery_id, recipient: r.recipient, statusCode: r.status_code, createdAt: r.created_at.toISOString(), jws: r.jws })),
     };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/messages/:id/progress', {
+    schema: {
+      summary: 'How far relaying systems (the national axis) got with each recipient, asked now',
+      description: 'For each delivery a relaying endpoint took (it gave the packet a remote id), that system\'s own per-recipient send and receive status (the axis: getSentEdocList), in its vocabulary. A system that cannot answer is reported in `error` for its deliveries. Recipients see their own delivery only.',
+      tags: ['messages'], params: idParams,
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const scope = await readScope(deps.db, principal, request.params.id);
+    return { deliveries: await deps.remoteProgress(request.params.id, scope.onlyRecipient ? { onlyRecipient: scope.onlyRecipient } : {}) };
   });
 
   app.get<{ Params: { id: string } }>('/v1/messages/:id/edxml', {

@@ -38,6 +38,24 @@ describe('Base64Decoder (incremental, carries the remainder)', () => {
     expect(decodeAll(['QU*J', 'D!'])).toEqual({ bytes: Buffer.from('ABC'), skipped: 2 });
     expect(decodeAll(['QUJDR'])).toEqual({ bytes: Buffer.from('ABC'), skipped: 1 }); // a lone trailing character cannot encode a byte
   });
+
+  it('decodes exactly as "drop what is not the alphabet, then decode", whatever the characters and the cuts', () => {
+    // Characters Node's own decoder would take (base64url, non-ASCII read by its low byte) must be skipped, not decoded.
+    const strays = ['-', '_', '=', ' ', '\n', '\t', '\u00a0', '\u0141', '\u4141', '\u0000', '*', '.', 'é', '\ufeff'];
+    const reference = (t: string) => {
+      const clean = t.replace(/[^A-Za-z0-9+/]/g, '');
+      return { bytes: Buffer.from(clean.slice(0, clean.length - (clean.length % 4 === 1 ? 1 : 0)), 'base64'), skipped: t.replace(/[\s=]/g, '').length - clean.length + (clean.length % 4 === 1 ? 1 : 0) };
+    };
+    let seed = 7;
+    const random = (n: number) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8) % n;
+    for (let round = 0; round < 300; round++) {
+      const chars = [...randomBytes(30 + random(60)).toString('base64')];
+      for (let k = random(5); k > 0; k--) chars.splice(random(chars.length + 1), 0, strays[random(strays.length)]!);
+      const mixed = chars.join('');
+      const at = [...new Set([random(mixed.length), random(mixed.length), random(mixed.length)])].sort((a, b) => a - b);
+      expect(decodeAll(cut(mixed, at)), JSON.stringify({ mixed, at })).toEqual(reference(mixed));
+    }
+  });
 });
 
 describe('encodeBase64Stream (one line, carries 0–2 bytes)', () => {

@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { HubConfig } from '../config/hub-config.js';
+import { enforceAgencyCode } from '../domain/agency-code-policy.js';
+import type { EdxmlSource } from '../formats/edxml/index.js';
+import { applySignaturePolicy, verifyXmlSignature, type SignatureAuditRecord, type TrustStore, type XmlSignatureResult } from '../formats/xmldsig/index.js';
+import { signaturePolicyFor } from '../routing/signature-policy-for.js';
+import type { BlobStore } from '../store/blob-store.js';
+import { acceptEdxml } from './accept-edxml.js';
+import type { Accepted, EdxmlSubmitter, IntakeService } from './intake-service.js';
+import { readEdxmlPacket, type ReadEdxml } from './read-edxml-packet.js';
+
+export interface EdxmlIntakeDeps {
+  intake: IntakeService;
+  blobs: BlobStore;
+  config: HubConfig;
+  /** CA certificates incoming signatures must chain to. */
+  trustStore: TrustStore;
+  /** Attachments up to this size travel with the message's INSERT. */
+  inlineMax: number;
+  /** Largest attachment, decoded. */
+  attachmentLimit: number;
+  /** Packets up to this size are kept while read, to verify their signature; larger ones are `too-large`. */
+  verifyMaxBytes: number;
+  log: Logger;
+  now(): Date;
+}
+
+export interface EdxmlIntakeOptions {
+  idempotencyKey?: string;
+}
+
+/** Takes one edXML packet (an API body or a packet an axis served) into the hub. */
+export type EdxmlIntake = (source: EdxmlSource, submitter: EdxmlSubmitter, opts?: EdxmlIntakeOptions) => Promise<Accepted & { kind: 'document' | 'status'; signature: SignatureAuditRecord }>;
+
+/** The largest edXML body for an attachment limit: base64 is 4/3 of the bytes, plus the header. */
+export function xmlBodyLimit(attachmentLimit: number): number {
+  return Math.ceil(attachmentLimit * 4 / 3) + 1_048_576;
+}
+
+/**
+ * The one edXML intake, for the API and the axis receive loop alike: read the packet as it streams
+ * (attachments to the blob store), apply the signature policy of the routes it takes (the strictest),
+ * check a polled sender's agency code, then accept it. A refused packet leaves no message behind.
+ *
+ * @throws HUB_ERR_XML_* / HUB_ERR_EDXML_INVALID (unreadable), HUB_ERR_SIGNATURE_INVALID /
+ *   HUB_ERR_SIGNATURE_REQUIRED (policy `require`), HUB_ERR_INVALID_AGENCY_CODE (strict mode), and
+ *   whatever acceptance throws (unknown agency, duplicate, …).
+ */
+export function createEdxmlIntake(deps: EdxmlIntakeDeps): EdxmlIntake {
+  const maxBytes = xmlBodyLimit(deps.attachmentLimit);
+  return async (source, submitter, opts = {}) => {
+    // 1. read, keeping the bytes (up to a limit) for the signature check
+    const spool = spoolOf(source, deps.verifyMaxBytes);
+    const read = await readEdxmlPacket(spool.source, { blobs: deps.blobs, inlineMax: deps.inlineMax, maxAttachmentBytes: deps.attachmentLimit, limits: { maxBytes } });
+
+    // 2. check: the signature per route policy; a sender the hub does not configure, by its code
+    const { fields } = read;
+    const policy = signaturePolicyFor(deps.config, {
+      kind: fields.kind, sender: fields.sender, recipients: fields.recipients,
+      ...(fields.document ? { documentType: fields.document.documentType.name } : {}),
+    });
+    const outcome = applySignaturePolicy(policy, () => verifySpooled(spool.result(), read, deps));
+    if (!outcome.accepted) {
+      deps.log.warn({ sender: fields.sender, signature: outcome.record }, 'edXML refused by its signature policy');
+      throw outcome.error;
+    }
+    const warnings = [...read.warnings];
+    if (!deps.config.agencies.has(fields.sender)) {
+      const issue = enforceAgencyCode(deps.config.agencyCodes, fields.sender, 'qcvn102');
+      if (issue) warnings.push(`From/OrganId ${JSON.stringify(issue.code)} ${issue.problem}`);
+    }
+
+    // 3. accept
+    const accepted = await acceptEdxml(deps.intake, submitter, { ...read, warnings }, {
+      ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+      signatureCheck: outcome.record,
+    });
+    return { ...accepted, signature: outcome.record };
+  };
+}
+
+/** What reading kept of the packet's bytes. */
+export type Spooled = { kind: 'bytes'; bytes: Buffer; mentionsSignature: boolean } | { kind: 'too-large'; mentionsSignature: boolean };
+
+const SIGNATURE = Buffer.from('Signature');
+
+/**
+ * Passes the source through unchanged while keeping its bytes up to `maxBytes` and noting whether
+ * the word `Signature` occurs anywhere (a packet without it is `absent` without a second parse).
+ */
+export function spoolOf(source: EdxmlSource, maxBytes: number): { source: EdxmlSource; result(): Spooled } {
+  if (source instanceof Uint8Array) {
+    const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+    const mentionsSignature = bytes.includes(SIGNATURE);
+    return { source, result: () => (bytes.length <= maxBytes ? { kind: 'bytes', bytes, mentionsSignature } : { kind: 'too-large', mentionsSignature }) };
+  }
+  let chunks: Buffer[] | undefined = [];
+  let size = 0;
+  let mentionsSignature = false;
+  let tail = Buffer.alloc(0);
+  async function* pass(): AsyncGenerator<Uint8Array | string> {
+    for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (!mentionsSignature) {
+        // The word may straddle two chunks: look at the previous chunk's last bytes with this one.
+        mentionsSignature = Buffer.concat([tail, bytes.subarray(0, SIGNATURE.length - 1)]).includes(SIGNATURE) || bytes.includes(SIGNATURE);
+        const keep = SIGNATURE.length - 1;
+        tail = bytes.length >= keep ? Buffer.from(bytes.subarray(bytes.length - keep)) : Buffer.concat([tail, bytes]).subarray(-keep);
+      }
+      size += bytes.length;
+      if (chunks && size <= maxBytes) chunks.push(bytes);
+      else chunks = undefined;
+      yield chunk;
+    }
+  }
+  return {
+    source: pass(),
+    result: () => (chunks ? { kind: 'bytes', bytes: Buffer.concat(chunks, size), mentionsSignature } : { kind: 'too-large', mentionsSignature }),
+  };
+}
+
+function verifySpooled(spooled: Spooled, read: ReadEdxml, deps: EdxmlIntakeDeps): XmlSignatureResult {
+  if (!spooled.mentionsSignature && !read.packet.signature) return { status: 'absent' };
+  if (spooled.kind === 'too-large') {
+    return { status: 'unverifiable', reason: 'too-large', detail: `the packet is larger than ${deps.verifyMaxBytes} bytes (LIENTHONG_XML_VERIFY_MAX_BYTES)` };
+  }
+  return verifyXmlSignature(spooled.bytes, { trustStore: deps.trustStore, now: deps.now() });
+}
