@@ -1,12 +1,15 @@
 import type { Principal } from '../auth/principal.js';
 import { hubError } from '../errors.js';
-import type { Accepted, EdxmlSubmitter, IntakeService } from './intake-service.js';
+import type { Accepted, EdxmlSubmitter, IntakeService, NotDeliveredRecipient } from './intake-service.js';
 import type { ReadEdxml } from './read-edxml-packet.js';
 
 export interface AcceptEdxmlOptions {
+  /** The API's `Idempotency-Key`, or a polled packet's identity; applies to documents and status packets. */
   idempotencyKey?: string;
   /** What the route's signature policy recorded about the packet's XML signature. */
   signatureCheck?: unknown;
+  /** `To` agencies of a polled document the hub does not deliver to (recorded with the message). */
+  notDelivered?: readonly NotDeliveredRecipient[];
 }
 
 /**
@@ -18,7 +21,11 @@ export async function acceptEdxml(intake: IntakeService, submitter: EdxmlSubmitt
   const { fields, packet } = read;
   // The header as received, without attachment payload facts (the message's attachments say that).
   const header = packet.kind === 'edoc' ? { ...packet, attachments: undefined } : packet;
-  const provenance = { header, warnings: read.warnings, ...(opts.signatureCheck !== undefined ? { signatureCheck: opts.signatureCheck } : {}) };
+  const provenance = {
+    header, warnings: read.warnings,
+    ...(opts.signatureCheck !== undefined ? { signatureCheck: opts.signatureCheck } : {}),
+    ...(opts.notDelivered?.length ? { notDelivered: opts.notDelivered } : {}),
+  };
 
   if (fields.kind === 'document') {
     const accepted = await intake.acceptEdxmlDocument(submitter, {
@@ -45,7 +52,9 @@ export async function acceptEdxml(intake: IntakeService, submitter: EdxmlSubmitt
   if (!documentId) throw hubError('HUB_ERR_EDXML_INVALID', ['MessageHeader/ResponseFor/DocumentId is required in a status packet']);
   const messageId = await intake.findDocument(documentId, [fields.sender, ...(addressee ? [addressee] : [])]);
   if (!messageId) throw hubError('HUB_ERR_NOT_FOUND', [`Document ${documentId}`]);
-  const accepted = await intake.reportStatus(reporter, messageId, fields.status!, { ...(addressee ? { addressee } : {}), provenance });
+  const accepted = await intake.reportStatus(reporter, messageId, fields.status!, {
+    ...(addressee ? { addressee } : {}), provenance, ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+  });
   return { ...accepted, kind: 'status' };
 }
 

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/hub-config.js';
 import { enforceAgencyCode } from '../domain/agency-code-policy.js';
-import type { EdxmlSource } from '../formats/edxml/index.js';
+import { hubError } from '../errors.js';
+import type { EdxmlMessageFields, EdxmlSource } from '../formats/edxml/index.js';
 import { applySignaturePolicy, verifyXmlSignature, type SignatureAuditRecord, type TrustStore, type XmlSignatureResult } from '../formats/xmldsig/index.js';
+import { resolveEndpoint } from '../routing/resolve-endpoint.js';
 import { signaturePolicyFor } from '../routing/signature-policy-for.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { acceptEdxml } from './accept-edxml.js';
-import type { Accepted, EdxmlSubmitter, IntakeService } from './intake-service.js';
+import type { Accepted, EdxmlSubmitter, IntakeService, NotDeliveredRecipient } from './intake-service.js';
 import { readEdxmlPacket, type ReadEdxml } from './read-edxml-packet.js';
 
 export interface EdxmlIntakeDeps {
@@ -26,6 +28,10 @@ export interface EdxmlIntakeDeps {
 }
 
 export interface EdxmlIntakeOptions {
+  /**
+   * Identifies the submission: the API's `Idempotency-Key`, or the identity of a polled packet (see
+   * `polledPacketKey`). The same key and content again is `HUB_ERR_DUPLICATE` with the original id.
+   */
   idempotencyKey?: string;
 }
 
@@ -53,8 +59,10 @@ export function createEdxmlIntake(deps: EdxmlIntakeDeps): EdxmlIntake {
     const spool = spoolOf(source, deps.verifyMaxBytes);
     const read = await readEdxmlPacket(spool.source, { blobs: deps.blobs, inlineMax: deps.inlineMax, maxAttachmentBytes: deps.attachmentLimit, limits: { maxBytes } });
 
-    // 2. check: the signature per route policy; a sender the hub does not configure, by its code
-    const { fields } = read;
+    // 2. check: the recipients a polled document is for; the signature per route policy; a sender
+    //    the hub does not configure, by its code
+    const polled = submitter.kind === 'endpoint' && read.fields.kind === 'document' ? polledRecipients(deps.config, submitter.endpointId, read.fields) : undefined;
+    const fields = polled ? { ...read.fields, recipients: polled.delivered } : read.fields;
     const policy = signaturePolicyFor(deps.config, {
       kind: fields.kind, sender: fields.sender, recipients: fields.recipients,
       ...(fields.document ? { documentType: fields.document.documentType.name } : {}),
@@ -70,13 +78,47 @@ export function createEdxmlIntake(deps: EdxmlIntakeDeps): EdxmlIntake {
       if (issue) warnings.push(`From/OrganId ${JSON.stringify(issue.code)} ${issue.problem}`);
     }
 
+    if (polled && polled.notDelivered.length > 0) {
+      deps.log.info({ sender: fields.sender, documentId: fields.document?.documentId, notDelivered: polled.notDelivered }, 'polled document: To agencies the hub does not deliver to');
+    }
+
     // 3. accept
-    const accepted = await acceptEdxml(deps.intake, submitter, { ...read, warnings }, {
+    const accepted = await acceptEdxml(deps.intake, submitter, { ...read, fields, warnings }, {
       ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
       signatureCheck: outcome.record,
+      ...(polled && polled.notDelivered.length > 0 ? { notDelivered: polled.notDelivered } : {}),
     });
     return { ...accepted, signature: outcome.record };
   };
+}
+
+/**
+ * The `To` agencies of a document an endpoint's system served (the axis gives each receiving system
+ * the packet with its whole `To` list) that the hub delivers to: the configured agencies, except
+ * those the hub would route back to that same endpoint (the system already carried the packet to
+ * them; sending it again would deliver it twice). The others are returned to be recorded.
+ *
+ * @throws HUB_ERR_UNKNOWN_AGENCY when no `To` agency is the hub's to deliver to.
+ */
+export function polledRecipients(config: HubConfig, endpointId: string, fields: EdxmlMessageFields): { delivered: string[]; notDelivered: NotDeliveredRecipient[] } {
+  const delivered: string[] = [];
+  const notDelivered: NotDeliveredRecipient[] = [];
+  for (const agency of fields.recipients) {
+    if (!config.agencies.has(agency)) {
+      notDelivered.push({ agency, reason: 'unknown-agency' });
+      continue;
+    }
+    const target = resolveEndpoint(config, {
+      kind: fields.kind, sender: fields.sender, recipient: agency, ...(fields.document ? { documentType: fields.document.documentType.name } : {}),
+    });
+    if (target.endpointId === endpointId) notDelivered.push({ agency, reason: 'reached-by-source' });
+    else delivered.push(agency);
+  }
+  if (delivered.length === 0) {
+    const named = notDelivered.map((n) => (n.reason === 'unknown-agency' ? n.agency : `${n.agency} (routed back to endpoint ${endpointId})`));
+    throw hubError('HUB_ERR_UNKNOWN_AGENCY', [named.join(', ')], { agencies: notDelivered.filter((n) => n.reason === 'unknown-agency').map((n) => n.agency), notDelivered });
+  }
+  return { delivered, notDelivered };
 }
 
 /** What reading kept of the packet's bytes. */

@@ -57,6 +57,17 @@ export interface EdxmlProvenance {
   signatureCheck?: unknown;
   /** What the parser tolerated. */
   warnings: string[];
+  /** A polled document's `To` agencies the hub does not deliver to (see `polledRecipients`). */
+  notDelivered?: readonly NotDeliveredRecipient[];
+}
+
+/**
+ * A `To` agency of a packet an endpoint's system served that gets no delivery from the hub: not a
+ * configured agency, or one the hub would route back to that endpoint (its system reached it itself).
+ */
+export interface NotDeliveredRecipient {
+  agency: string;
+  reason: 'unknown-agency' | 'reached-by-source';
 }
 
 /** An edXML document packet, read and mapped. */
@@ -82,7 +93,7 @@ export interface IntakeService {
    * sender (01–06, 02, 15, 16), or the sender to its recipients (13, a recall request; `addressee`
    * narrows it to one recipient).
    */
-  reportStatus(principal: Principal, messageId: string, status: StatusReport, opts?: { addressee?: string; provenance?: EdxmlProvenance }): Promise<Accepted>;
+  reportStatus(principal: Principal, messageId: string, status: StatusReport, opts?: { addressee?: string; provenance?: EdxmlProvenance; idempotencyKey?: string }): Promise<Accepted>;
   /** The document message an edXML status packet points at (its DocumentId, sent by one of the two parties). */
   findDocument(documentId: string, parties: readonly string[]): Promise<string | undefined>;
 }
@@ -206,6 +217,7 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
             businessType: type, relatedMessageId: earlier?.id ?? null, relatedDocumentIds,
             ...(submission.provenance.signatureCheck !== undefined ? { signature: submission.provenance.signatureCheck } : {}),
             ...(submission.provenance.warnings.length ? { tolerated: submission.provenance.warnings.slice(0, 20) } : {}),
+            ...(submission.provenance.notDelivered?.length ? { notDelivered: submission.provenance.notDelivered } : {}),
           },
         }],
       });
@@ -246,7 +258,11 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
       const at = deps.now();
       const recipients = fromSender ? concerned.map((r) => r.recipient) : [original.sender];
       const content = { kind: 'status' as const, sender: reporter, recipients, status, relatedMessageId: messageId, attachments: [] };
-      const message: Message = { id: randomUUID(), ...content, contentSha256: contentDigest(content), createdAt: at };
+      const message: Message = {
+        id: randomUUID(), ...content, contentSha256: contentDigest(content), createdAt: at,
+        // Seen again under the same key (a redelivered status packet), nothing new is stored: HUB_ERR_DUPLICATE.
+        ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+      };
       const statusReceipt = await issueReceipt(deps.signer, deps.issuer, {
         event: 'status',
         messageId,

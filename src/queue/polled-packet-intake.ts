@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ReceivedOutcome } from '../adapters/adapter-contract.js';
 import type { EndpointConfig } from '../config/hub-config.js';
@@ -24,7 +25,9 @@ export type PolledPacketIntake = (endpoint: EndpointConfig, packet: Buffer, sour
  * says what the adapter should acknowledge:
  *
  * - taken in → `accepted` (the new message: a document, or the status message of a status packet);
- * - `HUB_ERR_DUPLICATE` → `duplicate` with the message the hub already holds (acknowledge `done`);
+ * - `HUB_ERR_DUPLICATE` → `duplicate` with the message the hub already holds (acknowledge `done`):
+ *   the same bytes from the same endpoint (however often the remote system offers them, under
+ *   whatever remote id — see {@link polledPacketKey}), or a document id the sender already used;
  * - any other coded 4xx (unreadable, invalid, unknown agency, signature policy …) → `rejected`, the
  *   remote system is told `fail` and stops offering it;
  * - anything else (database or blob store down, a bug) is rethrown: the packet stays pending remotely
@@ -35,7 +38,7 @@ export function createPolledPacketIntake(deps: PolledPacketIntakeDeps): PolledPa
     const log = deps.log.child({ endpointId: endpoint.id, remoteId: source.remoteId, messageType: source.messageType });
     const count = (outcome: ReceivedOutcome['kind'] | 'error'): void => deps.metrics.receivedPackets.inc({ endpoint: endpoint.id, outcome });
     try {
-      const accepted = await deps.edxmlIntake(packet, { kind: 'endpoint', endpointId: endpoint.id });
+      const accepted = await deps.edxmlIntake(packet, { kind: 'endpoint', endpointId: endpoint.id }, { idempotencyKey: polledPacketKey(endpoint.id, packet) });
       count('accepted');
       log.info({ messageId: accepted.id, kind: accepted.kind }, 'received packet accepted');
       return { kind: 'accepted', messageId: accepted.id };
@@ -53,10 +56,24 @@ export function createPolledPacketIntake(deps: PolledPacketIntakeDeps): PolledPa
   };
 }
 
+/**
+ * The identity of a packet an endpoint's system served: the endpoint and the SHA-256 of the bytes.
+ * Intake keeps it as the message's idempotency key, so a redelivery — the remote system lost the
+ * acknowledgement, or delivers the same packet twice under two remote ids — is a duplicate of the
+ * first. Identical bytes are the same packet; a status the recipient reports again (the same code
+ * later, another code) is another packet: its timestamp differs. The space keeps it apart from
+ * every API `Idempotency-Key` (visible ASCII only).
+ */
+export function polledPacketKey(endpointId: string, packet: Uint8Array): string {
+  return `endpoint:${endpointId} sha256:${createHash('sha256').update(packet).digest('hex')}`;
+}
+
 /** The outcome a refusal of intake stands for, or `undefined` when it is not the packet's fault. */
 export function outcomeOfRefusal(err: unknown): Exclude<ReceivedOutcome, { kind: 'accepted' }> | undefined {
   if (!isHubError(err)) return undefined;
-  if (err.code === 'HUB_ERR_DUPLICATE') {
+  // The same bytes from the same endpoint are the same packet, even if the hub would now make another
+  // message of them (its configuration changed in between): a duplicate too.
+  if (err.code === 'HUB_ERR_DUPLICATE' || err.code === 'HUB_ERR_IDEMPOTENCY_KEY_REUSED') {
     const messageId = (err.details as { messageId?: unknown } | undefined)?.messageId;
     // A duplicate without the original's id would be a bug in intake: let it surface.
     return typeof messageId === 'string' ? { kind: 'duplicate', messageId } : undefined;

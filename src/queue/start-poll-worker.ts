@@ -55,7 +55,8 @@ export interface PollWorker {
 /**
  * Starts the poll worker of a hub process: a queue and a worker (own Redis connection, concurrency
  * {@link POLL_WORKER_CONCURRENCY}) for {@link POLL_QUEUE}; the configuration's schedules installed in
- * the background (idempotent, so every worker does it; schedules no longer configured are removed);
+ * the background (idempotent, so every worker does it; schedules no longer configured are removed; a
+ * first-ever schedule runs at once, a restart keeps the times Redis holds — see `repeatFor`);
  * received packets go to the edXML intake as submitted by their endpoint; fetched directories
  * replace the endpoint's stored directory. When no endpoint polls, only the stale schedules are
  * removed: no worker runs and nothing is written to Redis.

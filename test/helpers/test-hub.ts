@@ -152,7 +152,11 @@ export async function startTestHub(store: StoreKind, opts: StartTestHubOptions =
       }
     },
     async close(closeOpts = {}) {
-      if (!closeOpts.keepData) await hub.queue.obliterate({ force: true }).catch(() => undefined);
+      if (!closeOpts.keepData) {
+        // Leave nothing in Redis: deliveries, and the poll schedulers with their jobs.
+        await hub.queue.obliterate({ force: true }).catch(() => undefined);
+        await hub.polls?.queue.obliterate({ force: true }).catch(() => undefined);
+      }
       await hub.close();
       await sim.close();
       if (closeOpts.keepData) return;

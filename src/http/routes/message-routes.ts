@@ -228,9 +228,14 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
   }, async (request, reply) => {
     const principal = principalOf(request);
     const { code, description, staff, at } = request.body;
+    const idempotencyKey = idempotencyKeyOf(request);
+    // A retry must carry the same content: a time filled in by the hub would differ at each try.
+    if (idempotencyKey !== undefined && at === undefined) {
+      throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'body/at', message: 'is required with an Idempotency-Key (a retry must repeat the same status)' }]);
+    }
     const accepted = await deps.intake.reportStatus(principal, request.params.id, {
       code, ...(description ? { description } : {}), ...(staff ? { staff } : {}), at: at ?? deps.now().toISOString(),
-    });
+    }, idempotencyKey !== undefined ? { idempotencyKey } : {});
     return reply.status(202).send(accepted);
   });
 }

@@ -1,16 +1,21 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  generateAgencies, sentProgress, startVdxpSimulator, type VdxpSettings, type VdxpSimulatorHandle,
+  classifyAxisCall, generateAgencies, sentProgress, startVdxpSimulator, type VdxpSettings, type VdxpSimulatorHandle,
 } from '../../../adapters/vdxp/index.js';
+import { sendEdoc } from '../../../adapters/vdxp/axis-operations.js';
+import { resolveVdxpSettings } from '../../../adapters/vdxp/settings.js';
 import { buildDocumentPacket, buildStatusPacket, responseForOf, type PacketOrgan } from '../../../src/demo/axis-packets.js';
 import { axisPeer, type AxisPeer } from '../../../src/demo/axis-peer.js';
 import { samplePdf } from '../../../src/demo/demo-documents.js';
 import { parseEdxml } from '../../../src/formats/edxml/index.js';
 import { createTrustStore, verifyXmlSignature } from '../../../src/formats/xmldsig/index.js';
+import { polledPacketKey } from '../../../src/queue/polled-packet-intake.js';
 import type { PollWorker } from '../../../src/queue/start-poll-worker.js';
 import { countRows, getBytes, receiptPayload, send, viewWhen } from '../../helpers/hub-queries.js';
 import { STORES } from '../../helpers/test-db.js';
@@ -23,6 +28,11 @@ import { documentBody, startTestHub, type TestHub } from '../../helpers/test-hub
 const LT1 = '000.00.00.LT1';
 const G22 = '000.00.00.G22';
 const H41 = '000.00.00.H41';
+const H14 = '000.00.00.H14';
+/** On the axis (its directory), not configured in the hub. */
+const STRANGER = '010.00.00.H01';
+/** Configured in the hub, reached through the axis: another system serves it. */
+const ON_AXIS = '011.00.00.H01';
 const G13: PacketOrgan = { code: '000.00.00.G13', name: 'Cơ quan thử nghiệm trên trục liên thông' };
 const HUB_SYSTEM = { systemId: 'lienthong.test', secret: 'test-axis-secret-of-the-hub', agencies: [LT1, G22, H41, '000.00.00.H14', '000.00.00.H30', '000.00.00.H56', '000.00.04.G14'] };
 const PEER_SYSTEM = { systemId: 'vxp.peer.01', secret: 'test-axis-secret-of-the-peer', agencies: [G13.code] };
@@ -54,6 +64,13 @@ describe.each(STORES)('exchanging edXML through the national axis (%s store)', (
     }
     return acks;
   };
+  /** One `sendEdoc` by the peer to several recipients (a JSON array `to`, as the SDK sends it). */
+  const peerSend = async (to: string[], messageType: 'edoc' | 'status', bytes: Buffer): Promise<string> => {
+    const packet = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest(), open: () => Readable.from([bytes]) };
+    const verdict = classifyAxisCall(await sendEdoc(resolveVdxpSettings(peer.settings), { to, messageType, packet }, { signal: AbortSignal.timeout(5_000), now: () => new Date() }), []);
+    if (verdict.kind !== 'ok') throw new Error(`sendEdoc refused: ${verdict.reason}`);
+    return String(verdict.answer.body.DocId);
+  };
   /** The hub's copy of a packet the peer sent (its doc id on the hub system's list). */
   const hubCopyOf = (senderDocId: string): string => axis.sent(PEER_SYSTEM.systemId).find((p) => p.senderDocId === senderDocId)!.copies[0]!;
   const messagesFrom = async (sender: string): Promise<{ id: string; document_id: string }[]> =>
@@ -64,7 +81,9 @@ describe.each(STORES)('exchanging edXML through the national axis (%s store)', (
     configDir = await mkdtemp(join(tmpdir(), 'lienthong-axis-config-'));
     const configPath = join(configDir, 'hub.json');
     const fixture = await readFile(resolve('test/fixtures/config/test-hub-axis.json'), 'utf8');
-    await writeFile(configPath, fixture.replace('@AXIS_URL@', axis.url));
+    const authored = JSON.parse(fixture.replace('@AXIS_URL@', axis.url)) as { agencies: unknown[] };
+    authored.agencies.push({ code: ON_AXIS, name: 'Đơn vị thử nghiệm số 12', endpoint: 'axis' });
+    await writeFile(configPath, JSON.stringify(authored));
     t = await startTestHub(store, { env: { LIENTHONG_CONFIG: configPath } });
     polls = t.hub.polls!;
     hubSettings = t.hub.config.endpoints.get('axis')!.settings as unknown as VdxpSettings;
@@ -78,8 +97,7 @@ describe.each(STORES)('exchanging edXML through the national axis (%s store)', (
   });
 
   afterAll(async () => {
-    await polls?.queue.obliterate({ force: true }).catch(() => undefined);
-    await t?.close();
+    await t?.close(); // obliterates the poll queue too
     await axis?.close();
     if (configDir) await rm(configDir, { recursive: true, force: true });
   });
@@ -166,6 +184,55 @@ describe.each(STORES)('exchanging edXML through the national axis (%s store)', (
       const latest = (await messagesFrom(G13.code)).at(-1)!;
       await viewWhen(t, latest.id, t.keys.h41, (v) => v.deliveries[0]?.state === 'delivered');
     });
+
+    it('a packet for several agencies is taken in for those the hub serves; the others are recorded, not delivered', async () => {
+      const to = [H41, H14, STRANGER, ON_AXIS];
+      const bytes = await buildDocumentPacket({
+        from: G13, to: to.map((code) => ({ code, name: code })), number: String(100 + ++serial), notation: 'TN-TRUC',
+        date: '2026-11-20', place: 'Hà Nội', typeName: 'Công văn', subject: 'Về việc gửi nhiều nơi',
+        signer: { fullName: 'Phạm Văn Đông', position: 'Chánh Văn phòng' },
+        attachment: { name: `${serial}.pdf`, contentType: 'application/pdf', bytes: samplePdf('nhiều nơi') },
+      });
+      const senderDocId = await peerSend(to, 'edoc', bytes);
+      // The axis gives each receiving system the whole packet, one copy per agency it serves.
+      const copies = axis.sent(PEER_SYSTEM.systemId).find((p) => p.senderDocId === senderDocId)!.copies;
+      const hubCopies = [...axis.pending(H41), ...axis.pending(H14)].map((c) => c.docId);
+      expect(hubCopies).toHaveLength(2);
+
+      // The first copy becomes the message; the second is the same packet: a duplicate.
+      expect(await polls.runNow('receive', 'axis')).toEqual({ fetched: 2, accepted: 1, duplicates: 1, rejected: 0, failed: 0 });
+      expect(hubCopies.map((c) => acknowledgements().get(c))).toEqual([['done'], ['done']]);
+      // The other recipients' copies are for the other systems: the hub did not touch them.
+      expect(axis.pending().filter((c) => copies.includes(c.docId)).map((c) => c.recipient).sort()).toEqual([ON_AXIS, STRANGER].sort());
+
+      const message = (await messagesFrom(G13.code)).at(-1)!;
+      const view = await viewWhen(t, message.id, t.keys.h41, (v) => v.deliveries[0]?.state === 'delivered');
+      expect(view.recipients).toEqual([H41, H14]);
+      await viewWhen(t, message.id, t.keys.h14, (v) => v.deliveries[0]?.state === 'delivered');
+      const { rows } = await t.hub.db.query<{ recipient: string; endpoint_id: string | null }>(
+        'SELECT recipient, endpoint_id FROM deliveries WHERE message_id = $1 ORDER BY recipient', [message.id]);
+      expect(rows).toEqual([{ recipient: H14, endpoint_id: 'h14' }, { recipient: H41, endpoint_id: 'h41' }]);
+      const audit = await t.hub.db.query<{ data: { notDelivered?: unknown } }>(`SELECT data FROM audit_events WHERE message_id = $1 AND kind = 'message.edxml'`, [message.id]);
+      expect(audit.rows[0]!.data.notDelivered).toEqual([{ agency: STRANGER, reason: 'unknown-agency' }, { agency: ON_AXIS, reason: 'reached-by-source' }]);
+      // The message keeps the packet's header as received: the whole To list.
+      const header = await t.hub.db.query<{ edxml: { header: { to: { organId: string }[] } } }>('SELECT edxml FROM messages WHERE id = $1', [message.id]);
+      expect(header.rows[0]!.edxml.header.to.map((o) => o.organId)).toEqual(to);
+    });
+
+    it('a packet for none of the hub\'s agencies is rejected (fail), storing nothing', async () => {
+      const bytes = await buildDocumentPacket({
+        from: G13, to: [{ code: STRANGER, name: STRANGER }, { code: ON_AXIS, name: ON_AXIS }], number: String(100 + ++serial), notation: 'TN-TRUC',
+        date: '2026-11-20', place: 'Hà Nội', typeName: 'Công văn', subject: 'Về việc không gửi hub',
+        signer: { fullName: 'Phạm Văn Đông', position: 'Chánh Văn phòng' },
+        attachment: { name: `${serial}.pdf`, contentType: 'application/pdf', bytes: samplePdf('không gửi hub') },
+      });
+      // Misrouted to the hub's system (the axis would not do it; a packet listing none of the hub's agencies).
+      const hubCopy = axis.inject({ bytes, from: G13.code, to: H41 });
+      const before = await countRows(t.hub.db);
+      expect(await polls.runNow('receive', 'axis')).toEqual({ fetched: 1, accepted: 0, duplicates: 0, rejected: 1, failed: 0 });
+      expect(acknowledgements().get(hubCopy)).toEqual(['fail']);
+      expect(await countRows(t.hub.db)).toEqual(before);
+    });
   });
 
   describe('hub → axis → another system, and its status back', () => {
@@ -193,11 +260,19 @@ describe.each(STORES)('exchanging edXML through the national axis (%s store)', (
       expect(await sentProgress(hubSettings, sent!.senderDocId)).toMatchObject([{ recipient: G13.code, receiveStatus: 'done' }]);
     });
 
+    let status: Buffer;
+    let statusSenderDocId: string;
+    /** The status messages the hub made of statuses on `messageId`, oldest first. */
+    const statusMessages = async (): Promise<{ id: string; code: string }[]> => (await t.hub.db.query<{ id: string; code: string }>(
+      `SELECT id, status->>'code' AS code FROM messages WHERE kind = 'status' AND related_message_id = $1 ORDER BY created_at`, [messageId])).rows;
+    const statusReceipts = async (): Promise<string[]> => (await t.hub.db.query<{ status_code: string }>(
+      `SELECT status_code FROM receipts WHERE message_id = $1 AND event = 'status' ORDER BY created_at`, [messageId])).rows.map((r) => r.status_code);
+
     it('the other system\'s status packet (messagetype=status) becomes a business status on the hub\'s message', async () => {
-      const status = await buildStatusPacket(G13, await responseForOf(packet), {
+      status = await buildStatusPacket(G13, await responseForOf(packet), {
         code: '03', description: 'Đã tiếp nhận văn bản', staff: { department: 'Văn thư', name: 'Lê Thị Hoa' }, at: new Date().toISOString(),
       });
-      await peer.send(G22, 'status', status);
+      statusSenderDocId = await peer.send(G22, 'status', status);
       expect(await polls.runNow('receive', 'axis')).toEqual({ fetched: 1, accepted: 1, duplicates: 0, rejected: 0, failed: 0 });
 
       const view = await viewWhen(t, messageId, t.keys.g22, (v) => v.deliveries[0]?.businessStatus === '03');
@@ -207,6 +282,36 @@ describe.each(STORES)('exchanging edXML through the national axis (%s store)', (
       expect(statusReceipt).toMatchObject({ event: 'status', statusCode: '03', recipient: G13.code, messageId });
       // The status travels on to the sender's own endpoint as a status message.
       await t.until(async () => t.sim.requests('g22').some((r) => r.status === 200 && r.body.toString().includes('"03"')));
+    });
+
+    it('the same status packet delivered again — the same axis copy, or another copy of the same bytes — is a duplicate; nothing new is stored', async () => {
+      const [original] = await statusMessages();
+      const hubCopy = hubCopyOf(statusSenderDocId);
+      axis.redeliver(hubCopy); // the axis lost the acknowledgement
+      const second = axis.inject({ bytes: status, from: G13.code, to: G22, messageType: 'status' }); // delivered twice, under another id
+      const before = await countRows(t.hub.db);
+      expect(await polls.runNow('receive', 'axis')).toEqual({ fetched: 2, accepted: 0, duplicates: 2, rejected: 0, failed: 0 });
+      expect(acknowledgements().get(hubCopy)).toEqual(['done', 'done']);
+      expect(acknowledgements().get(second)).toEqual(['done']);
+      expect(await countRows(t.hub.db)).toEqual(before);
+      expect(await statusMessages()).toEqual([original]);
+      expect(await statusReceipts()).toEqual(['03']);
+      // Intake answers with the original status message.
+      await expect(t.hub.edxmlIntake(status, { kind: 'endpoint', endpointId: 'axis' }, { idempotencyKey: polledPacketKey('axis', status) }))
+        .rejects.toMatchObject({ code: 'HUB_ERR_DUPLICATE', details: { messageId: original!.id } });
+    });
+
+    it('a status reported again later (03 with another time), then 04, are new statuses', async () => {
+      const responseFor = await responseForOf(packet);
+      const later = new Date(Date.now() + 60_000).toISOString();
+      await peer.send(G22, 'status', await buildStatusPacket(G13, responseFor, {
+        code: '03', description: 'Đã tiếp nhận văn bản', staff: { department: 'Văn thư', name: 'Lê Thị Hoa' }, at: later,
+      }));
+      await peer.send(G22, 'status', await buildStatusPacket(G13, responseFor, { code: '04', description: 'Đã phân công xử lý', at: later }));
+      expect(await polls.runNow('receive', 'axis')).toEqual({ fetched: 2, accepted: 2, duplicates: 0, rejected: 0, failed: 0 });
+      expect((await statusMessages()).map((m) => m.code)).toEqual(['03', '03', '04']);
+      expect(await statusReceipts()).toEqual(['03', '03', '04']);
+      await viewWhen(t, messageId, t.keys.g22, (v) => v.deliveries[0]?.businessStatus === '04');
     });
   });
 

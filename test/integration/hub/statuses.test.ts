@@ -57,6 +57,26 @@ describe.each(STORES)('business statuses from recipients (%s store)', (store) =>
     expect(statusView).toMatchObject({ kind: 'status', sender: H41, recipients: [G22], relatedMessageId: id });
   });
 
+  it('a status retried with the same Idempotency-Key is a duplicate of the first (409 with its id), nothing new stored; the key needs `at`', async () => {
+    await quiesce(t);
+    const body = { code: '05', description: 'Đang xử lý', at: '2026-12-06T08:00:00+07:00' };
+    const headers = { 'idempotency-key': `status-${randomUUID()}` };
+    const first = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h14, body, headers });
+    expect(first.status).toBe(202);
+    await quiesce(t);
+    const before = await countRows(t.hub.db);
+    const again = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h14, body, headers });
+    expect(again.status).toBe(409);
+    expect(again.json).toMatchObject({ code: 'HUB_ERR_DUPLICATE', details: { messageId: first.json.id } });
+    const changed = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h14, body: { ...body, code: '06' }, headers });
+    expect(changed.status).toBe(422);
+    expect(changed.json.code).toBe('HUB_ERR_IDEMPOTENCY_KEY_REUSED');
+    const withoutTime = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h14, body: { code: '06' }, headers: { 'idempotency-key': `status-${randomUUID()}` } });
+    expect(withoutTime.status).toBe(400);
+    expect(withoutTime.json).toMatchObject({ code: 'HUB_ERR_VALIDATION', details: [{ path: 'body/at' }] });
+    expect(await countRows(t.hub.db)).toEqual(before);
+  });
+
   it('refuses statuses from non-recipients (403), for unknown messages (404) and with unknown codes (400), storing nothing', async () => {
     await quiesce(t);
     const before = await countRows(t.hub.db);

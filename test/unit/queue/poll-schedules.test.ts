@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adapters } from '../../../adapters/index.js';
 import { parseHubConfig } from '../../../src/config/load-hub-config.js';
 import { isHubError } from '../../../src/errors.js';
-import { pollSchedulesOf } from '../../../src/queue/schedule-polls.js';
+import { pollSchedulesOf, repeatFor } from '../../../src/queue/schedule-polls.js';
 import { createSchemaCatalogue, type IdentifiedSchema } from '../../../src/schema-catalogue.js';
 
 // An endpoint's `poll` from the authored configuration to the queue's job schedulers.
@@ -65,5 +65,27 @@ describe('pollSchedulesOf', () => {
       { endpointId: 'axis-2', job: 'sync-directory', everyMs: 21_600_000 },
     ]);
     expect(pollSchedulesOf(parse(authored(undefined)))).toEqual([]);
+  });
+});
+
+describe('repeatFor (what a boot asks BullMQ for, given the scheduler Redis holds)', () => {
+  const now = Date.UTC(2026, 10, 22, 2, 0, 0);
+  const hourly = { endpointId: 'axis', job: 'receive' as const, everyMs: 3_600_000 };
+
+  it('a first-ever schedule: just the interval (BullMQ runs the first job at once)', () => {
+    expect(repeatFor(hourly, undefined, now)).toEqual({ every: 3_600_000 });
+  });
+
+  it('a restart with the same interval: just the interval (BullMQ keeps the time the pending job has)', () => {
+    expect(repeatFor(hourly, { every: 3_600_000, next: now + 1_234_000 }, now)).toEqual({ every: 3_600_000 });
+  });
+
+  it('a changed interval starts at the earlier of the run already planned and one new interval from now, never in the past', () => {
+    // Shorter: one new interval from now comes first.
+    expect(repeatFor({ ...hourly, everyMs: 60_000 }, { every: 3_600_000, next: now + 1_800_000 }, now)).toEqual({ every: 60_000, startDate: now + 60_000 });
+    // Longer: the run already planned comes first.
+    expect(repeatFor({ ...hourly, everyMs: 86_400_000 }, { every: 3_600_000, next: now + 1_800_000 }, now)).toEqual({ every: 86_400_000, startDate: now + 1_800_000 });
+    // A run missed while no worker ran is due now.
+    expect(repeatFor({ ...hourly, everyMs: 60_000 }, { every: 3_600_000, next: now - 5_000 }, now)).toEqual({ every: 60_000, startDate: now });
   });
 });
