@@ -1,5 +1,5 @@
 /**
- * `npm run bench:large [-- --mb 50 --store pglite|postgres]` — one edXML packet with a large
+ * `npm run bench:large [-- --mb 50 --store pglite|postgres --zip --deflate]` — one edXML packet with a large
  * attachment (50 MB of pseudo-random bytes, ~70 MB of XML) through the real hub (`lienthong all`, a
  * child process): streamed intake, signing, delivery to an `http-endpoint` with `format: edxml`
  * (the simulator, in this process, checks the hub's signature and `Content-Digest` as the body
@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Zip, ZipPassThrough } from 'fflate';
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import pg from 'pg';
 import { request } from 'undici';
 import { startHttpEndpointSimulator, type HttpEndpointRecordedRequest } from '../adapters/http-endpoint/simulator.js';
@@ -41,15 +41,19 @@ export function pseudoRandomBytes(seed: string, size: number): Readable {
   })());
 }
 
-/** A ZIP archive holding `source` as its one entry, stored (pseudo-random bytes do not deflate), written as it streams. */
-async function* zipSingleEntry(name: string, source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * A ZIP archive holding `source` as its one entry, written as it streams (so with a data descriptor,
+ * like Java's ZipOutputStream): stored, or deflated at level 1 (pseudo-random bytes do not shrink,
+ * but the hub then inflates them).
+ */
+async function* zipSingleEntry(name: string, source: AsyncIterable<Uint8Array>, deflate = false): AsyncGenerator<Uint8Array> {
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
   const zip = new Zip((err, chunk) => {
     if (err) failure = err;
     else out.push(chunk);
   });
-  const entry = new ZipPassThrough(name);
+  const entry = deflate ? new ZipDeflate(name, { level: 1 }) : new ZipPassThrough(name);
   entry.mtime = new Date('2026-11-20T00:00:00Z'); // the same bytes on every pass
   zip.add(entry);
   for await (const chunk of source) {
@@ -83,6 +87,8 @@ export interface LargePacketOptions {
   seed: string;
   /** Carry the attachment as a single-entry ZIP (stored, not deflated), as the VNPT SDK sends every file. */
   zip?: boolean;
+  /** With `zip`: deflate the entry (level 1) instead of storing it. */
+  deflate?: boolean;
 }
 
 export interface LargePacket {
@@ -101,7 +107,7 @@ export async function largeEdxmlPacket(opts: LargePacketOptions): Promise<LargeP
   const documentId = `${opts.from},2026/11/20,${number}/BENCH-LARGE`;
   const name = `tai-lieu-${number}.pdf`;
   const openFile = (): Readable => pseudoRandomBytes(opts.seed, opts.attachmentBytes);
-  const openPayload = (): Readable => (opts.zip ? Readable.from(zipSingleEntry(name, openFile())) : openFile());
+  const openPayload = (): Readable => (opts.zip ? Readable.from(zipSingleEntry(name, openFile(), opts.deflate === true)) : openFile());
   const attachment = await byteFacts(openFile());
   const payload = opts.zip ? await byteFacts(openPayload()) : attachment;
   const packet: EdocPacket = {
@@ -204,8 +210,9 @@ async function main(): Promise<void> {
       // V8's young generation is two semi-spaces: garbage from a streamed packet fills them before a
       // scavenge, so their size shows in RSS. The CLI's shebang sets 32 (MiB).
       'semi-space-mb': { type: 'string', default: '32' },
-      // The attachment as a single-entry ZIP, as the VNPT SDK sends every file.
+      // The attachment as a single-entry ZIP, as the VNPT SDK sends every file; --deflate: deflated, not stored.
       zip: { type: 'boolean', default: false },
+      deflate: { type: 'boolean', default: false },
       // What the endpoint takes: the signed edXML packet, or the hub's JSON envelope (attachment in base64).
       format: { type: 'string', default: 'edxml' },
     },
@@ -272,8 +279,9 @@ async function main(): Promise<void> {
     log(`baseline (idle, after a 100 kB packet went through): RSS ${mib(baseline.rss)}`);
 
     // 4. The large packet: intake …
-    log(`generating a ${(attachmentBytes / 1e6).toFixed(0)} MB attachment${args.zip ? ', carried as a single-entry ZIP' : ''} …`);
-    const packet = await largeEdxmlPacket({ from: G22, to: [H41], attachmentBytes, seed: `large-${prefix}`, zip: args.zip === true });
+    const zip = args.zip === true || args.deflate === true;
+    log(`generating a ${(attachmentBytes / 1e6).toFixed(0)} MB attachment${zip ? `, carried as a single-entry ZIP (${args.deflate ? 'deflated' : 'stored'})` : ''} …`);
+    const packet = await largeEdxmlPacket({ from: G22, to: [H41], attachmentBytes, seed: `large-${prefix}`, zip, deflate: args.deflate === true });
     const stages: StageResult[] = [];
     const timed = async <T>(stage: string, run: () => Promise<T>): Promise<T> => {
       resetPeak(pid);

@@ -57,7 +57,7 @@ export function createEdxmlIntake(deps: EdxmlIntakeDeps): EdxmlIntake {
   return async (source, submitter, opts = {}) => {
     // 1. read, keeping the bytes (up to a limit) for the signature check
     const spool = spoolOf(source, deps.verifyMaxBytes);
-    const read = await readEdxmlPacket(spool.source, { blobs: deps.blobs, inlineMax: deps.inlineMax, maxAttachmentBytes: deps.attachmentLimit, limits: { maxBytes } });
+    const read = await readEdxmlPacket(spool.source, { blobs: deps.blobs, inlineMax: deps.inlineMax, maxAttachmentBytes: deps.attachmentLimit, maxUnzippedBytes: deps.attachmentLimit, limits: { maxBytes } });
 
     // 2. check: the recipients a polled document is for; the signature per route policy; a sender
     //    the hub does not configure, by its code

@@ -1,11 +1,14 @@
-import { buffer } from 'node:stream/consumers';
+import { Readable } from 'node:stream';
 import {
-  edxmlToMessage, parseEdxml, resolveAttachmentContent, startsWithZipLocalHeader,
+  edxmlToMessage, parseEdxml, startsWithZipLocalHeader,
   type EdxmlAttachment, type EdxmlMessageFields, type EdxmlPacket, type EdxmlSource, type XmlLimits,
 } from '../formats/edxml/index.js';
+import { DEFAULT_MAX_UNZIPPED_BYTES } from '../formats/edxml/unwrap-single-entry-zip.js';
+import { hubError } from '../errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { InlineBlob } from '../store/database-blobs.js';
 import { blobAttachmentSink, type StoredPayload } from './blob-attachment-sink.js';
+import { unwrapStoredZip, type StoredZipPayload } from './unwrap-stored-zip.js';
 
 export interface ReadEdxmlOptions {
   blobs: BlobStore;
@@ -13,6 +16,8 @@ export interface ReadEdxmlOptions {
   inlineMax: number;
   /** Largest attachment, decoded. */
   maxAttachmentBytes: number;
+  /** Largest single ZIP entry unwrapped (default 512 MiB); a larger one stays wrapped. */
+  maxUnzippedBytes?: number;
   limits?: Partial<XmlLimits>;
 }
 
@@ -22,17 +27,19 @@ export interface ReadEdxml {
   packet: EdxmlPacket;
   fields: EdxmlMessageFields;
   inlineBlobs: InlineBlob[];
-  /** What the parser tolerated (vendor quirks), for the audit log. */
+  /** What the parser tolerated (vendor quirks) and ZIP payloads kept raw (with why), for the audit log. */
   warnings: string[];
 }
 
 /**
  * Reads an edXML packet the way intake needs it: parsed as it streams in (hardened: no DTDs or
  * entities, size and depth limits), each attachment decoded straight into the blob store or kept
- * in memory when small, single-entry ZIPs unwrapped, and mapped to the hub's message fields.
+ * in memory when small, single-entry ZIPs unwrapped by streaming the entry out of the stored payload
+ * into the blob store, and mapped to the hub's message fields.
  *
  * @throws HUB_ERR_XML_* / HUB_ERR_EDXML_INVALID / HUB_ERR_INVALID_ATTACHMENT (nothing is referenced
- *   by the store then; a large payload already streamed stays as an unreferenced, content-addressed blob).
+ *   by the store then; a large payload already streamed, or an entry already unwrapped from it,
+ *   stays as an unreferenced, content-addressed blob).
  */
 export async function readEdxmlPacket(source: EdxmlSource, opts: ReadEdxmlOptions): Promise<ReadEdxml> {
   const parsed = await parseEdxml(source, {
@@ -40,26 +47,39 @@ export async function readEdxmlPacket(source: EdxmlSource, opts: ReadEdxmlOption
     attachmentSink: blobAttachmentSink(opts.blobs, opts.inlineMax, opts.maxAttachmentBytes),
   });
   const inlineBlobs: InlineBlob[] = [];
-  const settle = async (attachment: EdxmlAttachment, stored: StoredPayload): Promise<EdxmlAttachment> => {
-    if (stored.kind === 'blob' && !startsWithZipLocalHeader(stored.head)) {
-      // Raw and already in the blob store under its own digest.
-      return { ...attachment, content: { size: stored.size, sha256: stored.sha256, zipped: false } };
+  const warnings = [...parsed.warnings];
+  const settle = async (attachment: EdxmlAttachment, stored: StoredPayload, index: number): Promise<EdxmlAttachment> => {
+    // 1. A ZIP-looking payload: its single entry becomes the content, streamed into the blob store.
+    const zip = zipPayloadOf(attachment, stored, opts.blobs);
+    if (zip) {
+      const unwrapped = await unwrapStoredZip(zip, { blobs: opts.blobs, inlineMax: opts.inlineMax, maxUnzippedBytes: opts.maxUnzippedBytes ?? DEFAULT_MAX_UNZIPPED_BYTES });
+      if (unwrapped.zipped) {
+        const { entryName, size, sha256, inline } = unwrapped;
+        if (inline) inlineBlobs.push({ sha256, size, data: inline });
+        return { ...attachment, content: { size, sha256, zipped: true, entryName } };
+      }
+      warnings.push(`attachment ${attachment.contentId ?? index}: ${unwrapped.reason}; kept raw`);
     }
-    if (stored.kind === 'memory' && !startsWithZipLocalHeader(stored.bytes) && stored.bytes.length <= opts.inlineMax) {
-      // Raw and small: the content is the payload, whose size and SHA-256 the parser computed as it decoded.
-      inlineBlobs.push({ sha256: attachment.payload.sha256, size: stored.bytes.length, data: stored.bytes });
-      return { ...attachment, content: { size: attachment.payload.size, sha256: attachment.payload.sha256, zipped: false } };
-    }
-    const payload = stored.kind === 'memory' ? stored.bytes : await buffer(opts.blobs.open(stored.sha256));
-    const resolved = resolveAttachmentContent(attachment, payload);
-    const content = Buffer.from(resolved.content.buffer, resolved.content.byteOffset, resolved.content.byteLength);
-    const facts = resolved.attachment.content!;
-    if (content.length <= opts.inlineMax) inlineBlobs.push({ sha256: facts.sha256, size: facts.size, data: content });
-    else if (stored.kind === 'memory' || facts.zipped) await opts.blobs.put(content);
-    return resolved.attachment;
+    // 2. Raw: the content is the payload, whose size and SHA-256 the parser computed as it decoded;
+    //    a large one is already in the blob store under that digest, a small one travels inline.
+    if (stored.kind === 'memory') inlineBlobs.push({ sha256: attachment.payload.sha256, size: stored.bytes.length, data: stored.bytes });
+    return { ...attachment, content: { size: attachment.payload.size, sha256: attachment.payload.sha256, zipped: false } };
   };
   const packet: EdxmlPacket = parsed.packet.kind === 'edoc'
-    ? { ...parsed.packet, attachments: await Promise.all(parsed.packet.attachments.map((a, i) => settle(a, parsed.attachmentResults[i]!))) }
+    ? { ...parsed.packet, attachments: await Promise.all(parsed.packet.attachments.map((a, i) => settle(a, parsed.attachmentResults[i]!, i))) }
     : parsed.packet;
-  return { packet, fields: edxmlToMessage(packet), inlineBlobs, warnings: parsed.warnings };
+  return { packet, fields: edxmlToMessage(packet), inlineBlobs, warnings };
+}
+
+/** The payload to unwrap when it looks like a ZIP, readable again from where the sink kept it. */
+function zipPayloadOf(attachment: EdxmlAttachment, stored: StoredPayload, blobs: BlobStore): StoredZipPayload | undefined {
+  if (stored.kind === 'memory') {
+    if (!startsWithZipLocalHeader(stored.bytes)) return undefined;
+    return { size: stored.bytes.length, tail: stored.bytes, open: () => Readable.from([stored.bytes]) };
+  }
+  if (!startsWithZipLocalHeader(stored.head)) return undefined;
+  if (stored.size !== attachment.payload.size || stored.sha256 !== attachment.payload.sha256) {
+    throw hubError('HUB_ERR_INVALID_ATTACHMENT', [attachment.contentId ?? attachment.attachmentName ?? '?', 'bytes differ from the parsed payload']);
+  }
+  return { size: stored.size, tail: stored.tail, open: () => blobs.open(stored.sha256) };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -89,15 +89,20 @@ export function createFolderBlobStore(opts: FolderBlobStoreOptions): BlobStore {
       }
       await ensureShard(dir);
       const temp = join(dir, `.tmp-${randomUUID()}`);
+      let file: WriteStream | undefined;
       try {
         const digest = new DigestAndLimit(maxBytes);
         const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
         // `flush` fsyncs the file before the stream closes; `wx` refuses to reuse a name.
-        await pipeline(input, digest, createWriteStream(temp, { flags: 'wx', flush: true }));
+        file = createWriteStream(temp, { flags: 'wx', flush: true });
+        await pipeline(input, digest, file);
         const sha256 = digest.hex();
         await moveIntoPlace(temp, pathOf(sha256), ensureShard);
         return { sha256, size: digest.size };
       } catch (err) {
+        // A source failing at once beats the file's (asynchronous) open: removing the temp file
+        // before the stream has closed would leave it behind once the open completes.
+        if (file && !file.closed) await closeOf(file);
         await rm(temp, { force: true });
         throw err;
       }
@@ -152,6 +157,11 @@ async function moveIntoPlace(temp: string, final: string, ensureShard: (path: st
     return;
   }
   await fsyncDir(shard);
+}
+
+/** Resolves once the stream has closed, whatever error it ends with (`events.once` rejects on 'error'). */
+function closeOf(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.once('close', () => resolve()));
 }
 
 async function exists(path: string): Promise<boolean> {

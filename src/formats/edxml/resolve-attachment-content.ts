@@ -15,6 +15,8 @@ export interface ResolvedAttachment {
  * The second step of "ZIP single entry, else raw" (docs/domain-vn.md §1.5), for payloads a custom
  * sink stored: given the payload bytes back, sets `attachment.content` to the single ZIP entry or
  * to the raw payload. The bytes must be the payload the parser saw (size and SHA-256 are checked).
+ * Holds the payload and the entry in memory: for payloads in the blob store the intake streams the
+ * entry instead (`unwrapStoredZip`, src/intake/unwrap-stored-zip.ts).
  */
 export function resolveAttachmentContent(
   attachment: EdxmlAttachment,
