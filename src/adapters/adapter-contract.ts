@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { DirectoryAgency } from '../domain/directory-agency.js';
+import type { Dossier, DossierUpdate, PendingDossier } from '../domain/dossier.js';
 import type { Message } from '../domain/message.js';
 
 /** Every adapter id the hub knows. Adding an adapter = a folder in `adapters/` + a row in its table. */
@@ -27,6 +28,11 @@ export interface DeliveryContext<Settings> {
    * header appended, signed with the hub's key. Built once per delivery attempt on first call.
    */
   edxml(): Promise<BuiltPacket>;
+  /**
+   * For `dossier` messages: the dossier as the hub holds it now (read at each call, so a retried
+   * sync sends the current state). Rejects for other messages.
+   */
+  dossier(): Promise<Dossier>;
   log: Logger;
   now(): Date;
 }
@@ -78,6 +84,16 @@ export interface DirectoryContext<Settings> {
   endpoint: { id: string; settings: Settings };
   signal: AbortSignal;
   log: Logger;
+}
+
+/** What one run of a target system's result polling needs. */
+export interface DossierPollContext<Settings> {
+  endpoint: { id: string; settings: Settings };
+  /** The dossiers this endpoint took and has not finished with, oldest first (at most a few hundred per run). */
+  pending: readonly PendingDossier[];
+  signal: AbortSignal;
+  log: Logger;
+  now(): Date;
 }
 
 /** What asking an external system about a packet it took needs. */
@@ -161,6 +177,11 @@ export interface SimulatorOptions {
 export interface AdapterConformance<Settings> {
   /** Endpoint settings addressing `mailbox` on a running simulator, with an attempt timeout of 2 s. */
   settingsFor(simulatorUrl: string, mailbox: string): Settings;
+  /**
+   * For adapters that take dossier operations rather than documents: the message (kind `dossier`)
+   * and the dossier `ctx.dossier()` serves, that the conformance test delivers.
+   */
+  sample?(): { message: Message; dossier: Dossier };
 }
 
 /** One external system the hub can reach. */
@@ -187,6 +208,13 @@ export interface Adapter<Settings = Record<string, unknown>> {
    * live. Throws when the system cannot answer now.
    */
   progress?(ctx: ProgressContext<Settings>): Promise<RemoteProgress[]>;
+  /**
+   * For target systems of dossiers (civil registry, judicial records): asks what became of the
+   * pending dossiers and returns those whose state changed or that have a result. Run by a
+   * repeatable queue job (`poll.resultsEvery`). Throws when the system cannot answer at all; one
+   * dossier the system cannot tell about is left out.
+   */
+  pollDossiers?(ctx: DossierPollContext<Settings>): Promise<DossierUpdate[]>;
   /** Releases what the adapter holds across attempts (connection pools, token caches). */
   close?(): Promise<void>;
 }

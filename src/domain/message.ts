@@ -4,8 +4,13 @@
  * docs/domain-vn.md §8.3.
  */
 
-/** What a message carries. `status` is a recipient's business status travelling back to the sender. */
-export type MessageKind = 'document' | 'status';
+import type { DossierOperation } from './dossier.js';
+
+/**
+ * What a message carries. `status` is a recipient's business status travelling back to the sender;
+ * `dossier` is an operation on an administrative-procedure dossier (src/domain/dossier.ts).
+ */
+export type MessageKind = 'document' | 'status' | 'dossier';
 
 /** Độ khẩn, in edXML `OtherInfo/Priority` order (0 … 4). */
 export const URGENCIES = ['normal', 'urgent', 'very_urgent', 'flash', 'flash_timed'] as const;
@@ -85,6 +90,8 @@ export interface Message {
   recipients: string[];
   document?: DocumentMetadata;
   status?: StatusReport;
+  /** For `dossier` messages: what to do about which dossier. */
+  dossier?: DossierOperation;
   /** For `status` messages: the message whose status this reports. */
   relatedMessageId?: string;
   attachments: AttachmentMeta[];

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import type { Dossier } from '../domain/dossier.js';
 import type { ForwardedEdxml } from '../forwarding/forwarded-edxml.js';
 import type { AdapterTable, DeliveryOutcome } from '../adapters/adapter-contract.js';
 import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
@@ -34,6 +35,8 @@ export interface DeliveryProcessorDeps {
   shutdown: AbortSignal;
   /** The signed edXML of a message as the hub forwards it (built and signed once per message). */
   forwardedEdxml: ForwardedEdxml;
+  /** The dossier a `dossier` message is about, as stored now (absent where dossiers are not served). */
+  readDossier?: (dossierId: string) => Promise<Dossier>;
 }
 
 export type DeliveryProcessor = (job: Job<DeliverJobData>, token?: string) => Promise<void>;
@@ -99,6 +102,11 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
           return inline ? Readable.from([inline]) : deps.blobs.open(sha256);
         },
         edxml: () => deps.forwardedEdxml(delivery.message.id),
+        dossier: () => {
+          const operation = delivery.message.dossier;
+          if (!operation || !deps.readDossier) return Promise.reject(new Error(`message ${delivery.message.id} is not about a dossier`));
+          return deps.readDossier(operation.dossierId);
+        },
         log,
         now: deps.now,
       });

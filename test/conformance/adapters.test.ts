@@ -21,7 +21,7 @@ const attachmentBytes = Buffer.from('%PDF-1.7\n… công văn số 123/UBND-VP �
 const attachmentSha = createHash('sha256').update(attachmentBytes).digest('hex');
 const blobs = new Map([[attachmentSha, attachmentBytes]]);
 
-function sampleMessage(): Message {
+function documentMessage(): Message {
   return {
     id: `msg-${randomUUID()}`,
     kind: 'document',
@@ -116,6 +116,10 @@ describe.each(Object.values(adapters) as AnyAdapter[])('adapter $id', (adapter) 
   afterEach(() => sim.reset());
   afterAll(() => sim?.close());
 
+  // Adapters of dossier systems take `dossier` messages: their own sample, and the dossier behind it.
+  const sample = adapter.conformance.sample;
+  const sampleMessage = (): Message => (sample ? { ...sample().message, id: `msg-${randomUUID()}` } : documentMessage());
+
   function contextFor(
     mailbox: string,
     overrides: { signal?: AbortSignal; idempotencyKey?: string; attempt?: number; untrusted?: boolean; simulatorUrl?: string } = {},
@@ -134,6 +138,7 @@ describe.each(Object.values(adapters) as AnyAdapter[])('adapter $id', (adapter) 
         return Readable.from(bytes);
       },
       edxml: () => Promise.resolve(edxmlPacket),
+      dossier: () => (sample ? Promise.resolve(sample().dossier) : Promise.reject(new Error('not a dossier message'))),
       log: pino({ level: 'silent' }),
       now: () => new Date(),
     };

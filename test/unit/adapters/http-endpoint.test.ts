@@ -82,6 +82,7 @@ function contextFor(settings: HttpEndpointSettings, overrides: Partial<DeliveryC
     signJws: fakeSignJws,
     openAttachment: (key) => chunked(blobs.get(key) ?? Buffer.alloc(0)),
     edxml: () => Promise.reject(new Error('no edXML packet in this test')),
+    dossier: () => Promise.reject(new Error('not a dossier message')),
     log: pino({ level: 'silent' }),
     now: () => NOW,
     ...overrides,

@@ -143,6 +143,7 @@ describe('vdxp against the simulated axis', () => {
       signJws: () => Promise.reject(new Error('not used')),
       openAttachment: () => Readable.from([]),
       edxml: () => Promise.resolve(packet),
+      dossier: () => Promise.reject(new Error('not a dossier message')),
       log: silent,
       now: () => new Date(),
       ...overrides,

@@ -199,6 +199,7 @@ describe('the wire: what deliver() sends', () => {
       signJws: () => Promise.reject(new Error('not used')),
       openAttachment: () => Readable.from([]),
       edxml: () => Promise.resolve(packet),
+      dossier: () => Promise.reject(new Error('not a dossier message')),
       log: pino({ level: 'silent' }),
       now: () => CAPTURE.clock,
     };

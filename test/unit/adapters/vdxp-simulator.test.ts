@@ -175,7 +175,7 @@ describe('simulator modes', () => {
       { id: 'm', kind: 'document', sender: s.from, recipients: [recipient], attachments: [], contentSha256: 'a'.repeat(64), createdAt: new Date() },
       {
         deliveryId: 'd', attempt: 1, idempotencyKey: 'k', recipient, endpoint: { id: 'e', settings: s }, signal: new AbortController().signal,
-        signJws: () => Promise.reject(new Error('unused')), openAttachment: () => Readable.from([]), edxml: () => Promise.resolve(packet), log: pino({ level: 'silent' }), now: () => new Date(),
+        signJws: () => Promise.reject(new Error('unused')), openAttachment: () => Readable.from([]), edxml: () => Promise.resolve(packet), dossier: () => Promise.reject(new Error('not a dossier message')), log: pino({ level: 'silent' }), now: () => new Date(),
       },
     );
 
