@@ -106,7 +106,8 @@ async function prepareRequest(
     const packet = await ctx.edxml();
     const headers = await deliveryHeaders(message, ctx, settings.headers, packet.sha256, 'application/xml; charset=utf-8');
     headers['content-length'] = String(packet.size);
-    prepared = { headers, body: packet };
+    // Held in memory already (hashed as it was built): sent as one buffer, one write, no second hash.
+    prepared = { headers, body: packet.bytes ?? packet };
   } else if (message.attachments.reduce((total, a) => total + a.size, 0) >= STREAMED_ENVELOPE_MIN_BYTES) {
     // The digest is signed into the headers, which go before the body: one pass to digest, one to send.
     const open = (): Readable => Readable.from(streamDeliveryEnvelope(message, { ...ctx, signal }), { objectMode: false });

@@ -46,6 +46,8 @@ export interface BuiltPacket {
   sha256: Buffer;
   /** A fresh stream of the bytes on every call. */
   open(): Readable;
+  /** The bytes themselves, when the hub holds them in memory anyway (small packets on their first build). */
+  bytes?: Buffer;
 }
 
 /** What an adapter's receive loop may do with the hub: hand in packets it fetched from its system. */

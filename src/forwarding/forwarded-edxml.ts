@@ -108,7 +108,7 @@ export function createForwardedEdxml(deps: ForwardedEdxmlDeps): ForwardedEdxml {
     const kept = await keeps.submit({ messageId: message.id, signatureXml, ...facts });
     // Another worker signed first (a race): every recipient gets its signature, not ours.
     if (kept.signatureXml !== signatureXml || !bytes) return streamedPacket(built, kept);
-    return { contentType: CONTENT_TYPE, size: bytes.length, sha256: Buffer.from(facts.sha256, 'hex'), open: () => Readable.from([bytes], { objectMode: false }) };
+    return { contentType: CONTENT_TYPE, size: bytes.length, sha256: Buffer.from(facts.sha256, 'hex'), bytes, open: () => Readable.from([bytes], { objectMode: false }) };
   };
 }
 

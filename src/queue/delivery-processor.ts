@@ -101,7 +101,8 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
           const inline = delivery.inlineBlobs.get(sha256);
           return inline ? Readable.from([inline]) : deps.blobs.open(sha256);
         },
-        edxml: () => deps.forwardedEdxml(delivery.message.id),
+        // The claim read the message and its inline attachments already: forwarding reads only what is its own.
+        edxml: () => deps.forwardedEdxml(delivery.message.id, { message: delivery.message, inlineBlobs: delivery.inlineBlobs }),
         dossier: () => {
           const operation = delivery.message.dossier;
           if (!operation || !deps.readDossier) return Promise.reject(new Error(`message ${delivery.message.id} is not about a dossier`));
