@@ -7,8 +7,10 @@ import type { ApiKeyResolver } from './auth/api-keys.js';
 import type { HubEnv } from './config/load-env.js';
 import type { HubKeys } from './crypto/hub-keys.js';
 import { installErrorHandler } from './http/error-handler.js';
+import type { DossierService } from './dossiers/dossier-service.js';
 import { adminRoutes } from './http/routes/admin-routes.js';
 import { directoryRoutes } from './http/routes/directory-routes.js';
+import { dossierRoutes } from './http/routes/dossier-routes.js';
 import { hubRoutes } from './http/routes/hub-routes.js';
 import { inboxRoutes } from './http/routes/inbox-routes.js';
 import type { ForwardedEdxml } from './forwarding/forwarded-edxml.js';
@@ -40,6 +42,8 @@ export interface AppDeps {
   forwardedEdxml: ForwardedEdxml;
   edxmlIntake: EdxmlIntake;
   remoteProgress: RemoteProgressReader;
+  /** Administrative-procedure dossiers. */
+  dossiers: DossierService;
   now(): Date;
 }
 
@@ -87,5 +91,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(inboxRoutes, { db: deps.db, blobs: deps.blobs, apiKeys: deps.apiKeys, signer: deps.keys.signer, issuer: deps.issuer, metrics: deps.metrics, log: deps.log, now: deps.now });
   await app.register(adminRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer });
   await app.register(directoryRoutes, { db: deps.db, apiKeys: deps.apiKeys });
+  await app.register(dossierRoutes, { apiKeys: deps.apiKeys, dossiers: deps.dossiers });
   return app;
 }

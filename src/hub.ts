@@ -14,6 +14,7 @@ import { certificatesFromPem, loadHubKeys, type HubKeys } from './crypto/hub-key
 import { loadXmlTrustStore } from './crypto/xml-trust.js';
 import { createEdxmlIntake, type EdxmlIntake } from './intake/edxml-intake.js';
 import { createRemoteProgress } from './remote/remote-progress.js';
+import { createDossierService, type DossierService } from './dossiers/dossier-service.js';
 import { createIntakeService, type IntakeService } from './intake/intake-service.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createDeliveryEnqueuer, type DeliveryEnqueuer } from './queue/delivery-enqueuer.js';
@@ -63,6 +64,7 @@ export interface Hub {
   intake: IntakeService;
   /** edXML intake (API bodies and polled packets): read, signature policy, acceptance. */
   edxmlIntake: EdxmlIntake;
+  dossiers: DossierService;
   app?: FastifyInstance;
   worker?: Worker<DeliverJobData>;
   sweeper?: Sweeper;
@@ -134,6 +136,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     });
     const forwardedEdxml = createForwardedEdxml({ db, blobs, config, signingKey: { privateKey: keys.signer.privateKey, chain: certificatesFromPem(keys.chainPem) } });
     const apiKeys = createApiKeyResolver({ db, configured: config.apiKeys, cacheMs: env.apiKeyCacheMs });
+    const dossiers = createDossierService({ db, config, catalogue, blobs, blobInlineMax: env.blobInlineMax, signer: keys.signer, issuer, enqueuer, log: log.child({ component: 'dossiers' }), now });
 
     const readiness = async (): Promise<Record<string, string>> => {
       const check = async (probe: () => Promise<unknown>): Promise<string> => {
@@ -174,6 +177,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       closers.push(() => outcomes.drain());
       const processor = createDeliveryProcessor({
         config, adapters: opts.adapters, blobs, signer: keys.signer, issuer, claims, outcomes, metrics, log: log.child({ component: 'worker' }), now, shutdown: shutdown.signal, forwardedEdxml,
+        readDossier: (id) => dossiers.read(id),
       });
       const workerRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) connection error'));
@@ -190,7 +194,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       closers.push(() => s.stop());
       // Receive loops and directory syncs (endpoints' `poll`): closed before the sweeper and deliveries.
       polls = startPollWorker({
-        config, adapters: opts.adapters, queueConnection: queueRedis, redisUrl: env.redisUrl, prefix: env.queuePrefix, edxmlIntake, db, metrics, log, now,
+        config, adapters: opts.adapters, queueConnection: queueRedis, redisUrl: env.redisUrl, prefix: env.queuePrefix, edxmlIntake, dossiers, db, metrics, log, now,
       });
       const p = polls;
       closers.push(() => p.close());
@@ -199,7 +203,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     // 6. HTTP API (or, for a worker-only process with LIENTHONG_METRICS_PORT, just health and metrics)
     let app: FastifyInstance | undefined;
     if (opts.roles.api) {
-      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), now });
+      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), dossiers, now });
     } else if (env.metricsPort !== undefined) {
       app = await buildOpsApp({ chainPem: keys.chainPem, metrics, readiness, log });
     }
@@ -209,7 +213,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     }
 
     return {
-      env, config, catalogue, db, blobs, keys, metrics, queue, enqueuer, intake, edxmlIntake,
+      env, config, catalogue, db, blobs, keys, metrics, queue, enqueuer, intake, edxmlIntake, dossiers,
       ...(app ? { app } : {}), ...(worker ? { worker } : {}), ...(sweeper ? { sweeper } : {}), ...(polls ? { polls } : {}),
       async listen() {
         if (!app) return undefined;

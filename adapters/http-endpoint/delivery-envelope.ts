@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addAbortSignal, type Readable } from 'node:stream';
 import type { DeliveryContext } from '../../src/adapters/adapter-contract.js';
+import type { DossierOperation } from '../../src/domain/dossier.js';
 import type { AttachmentMeta, DocumentMetadata, Message, MessageKind, StatusReport } from '../../src/domain/message.js';
 
 /** One attachment inside a {@link DeliveryEnvelope}: the metadata plus the bytes in base64. */
@@ -18,6 +19,8 @@ export interface DeliveryEnvelope {
   recipient: string;
   document?: DocumentMetadata;
   status?: StatusReport;
+  /** For `dossier` messages: the operation (a dossier's result returned to its one-stop system …). */
+  dossier?: DossierOperation;
   relatedMessageId?: string;
   /** Lowercase hex SHA-256 of the canonical content, as the hub computed it at intake. */
   contentSha256: string;
@@ -59,6 +62,7 @@ export function envelopeHead(message: Message, recipient: string): Omit<Delivery
     // Optional fields are left out rather than sent as null.
     ...(message.document !== undefined && { document: message.document }),
     ...(message.status !== undefined && { status: message.status }),
+    ...(message.dossier !== undefined && { dossier: message.dossier }),
     ...(message.relatedMessageId !== undefined && { relatedMessageId: message.relatedMessageId }),
     contentSha256: message.contentSha256,
     createdAt: message.createdAt.toISOString(),

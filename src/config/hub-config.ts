@@ -1,5 +1,6 @@
 import type { AdapterId } from '../adapters/adapter-contract.js';
 import type { AgencyCodePolicy } from '../domain/agency-code-policy.js';
+import type { DossierSystem } from '../domain/dossier.js';
 import type { MessageKind } from '../domain/message.js';
 import type { SignaturePolicy } from '../formats/xmldsig/index.js';
 
@@ -38,6 +39,24 @@ export interface PollPolicy {
   receiveEveryMs?: number;
   /** Directory sync (adapter `fetchDirectory`) every this many milliseconds. */
   directoryEveryMs?: number;
+  /** Dossier result polling (adapter `pollDossiers`) every this many milliseconds. */
+  resultsEveryMs?: number;
+}
+
+/** Where a one-stop agency's dossiers for one target system go. */
+export interface DossierTarget {
+  system: DossierSystem;
+  endpoint: string;
+  /** The agency that runs the system (the submission's recipient). */
+  agency: string;
+  /** One-stop agencies served; absent: every one. */
+  submitters?: readonly string[];
+}
+
+/** The `dossiers` section: targets (first match per system and submitter) and the portal kept in sync. */
+export interface DossierConfig {
+  portal?: { endpoint: string; agency: string };
+  targets: readonly DossierTarget[];
 }
 
 export interface AgencyConfig {
@@ -79,6 +98,8 @@ export interface HubConfig {
   apiKeys: readonly ConfiguredApiKey[];
   /** Verification of incoming XML signatures: the policy where no matching route sets one (default `report`). */
   signatures: { defaultPolicy: SignaturePolicy };
+  /** Administrative-procedure dossiers (absent: the hub takes none). */
+  dossiers?: DossierConfig;
   /** The `agencyCodes` setting (mode and QCVN 102 pattern), compiled; default mode `warn`. */
   agencyCodes: AgencyCodePolicy;
   /**

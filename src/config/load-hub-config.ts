@@ -7,7 +7,7 @@ import { deepFreeze } from './deep-freeze.js';
 import { durationMs, type Duration } from './duration.js';
 import {
   DEFAULT_CIRCUIT_BREAKER, DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS,
-  type AgencyConfig, type EndpointConfig, type HubConfig, type RetryPolicy, type RouteConfig, type ConfiguredApiKey,
+  type AgencyConfig, type DossierTarget, type EndpointConfig, type HubConfig, type RetryPolicy, type RouteConfig, type ConfiguredApiKey,
 } from './hub-config.js';
 import { substituteEnv } from './substitute-env.js';
 import type { SignaturePolicy } from '../formats/xmldsig/index.js';
@@ -15,7 +15,7 @@ import type { SignaturePolicy } from '../formats/xmldsig/index.js';
 interface AuthoredRetry { schedule?: Duration[]; jitter?: number; giveUpAfter?: Duration }
 interface AuthoredBreaker { failureThreshold?: number; openFor?: Duration }
 interface AuthoredEndpointPolicy { retry?: AuthoredRetry; timeout?: Duration; maxConcurrency?: number; circuitBreaker?: AuthoredBreaker }
-interface AuthoredPoll { receiveEvery?: Duration; directoryEvery?: Duration }
+interface AuthoredPoll { receiveEvery?: Duration; directoryEvery?: Duration; resultsEvery?: Duration }
 interface AuthoredEndpoint extends AuthoredEndpointPolicy { id: string; adapter: string; settings: Record<string, unknown>; poll?: AuthoredPoll }
 interface AuthoredConfig {
   hub?: { name?: string; organId?: string };
@@ -26,6 +26,7 @@ interface AuthoredConfig {
   apiKeys?: ConfiguredApiKey[];
   agencyCodes?: AuthoredAgencyCodes;
   signatures?: { defaultPolicy?: SignaturePolicy };
+  dossiers?: { portal?: { endpoint: string; agency: string }; targets?: DossierTarget[] };
 }
 
 export interface LoadHubConfigOptions {
@@ -84,6 +85,7 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
     routes: config.routes,
     apiKeys: config.apiKeys ?? [],
     signatures: { defaultPolicy: config.signatures?.defaultPolicy ?? 'report' },
+    ...(config.dossiers ? { dossiers: { ...(config.dossiers.portal ? { portal: config.dossiers.portal } : {}), targets: config.dossiers.targets ?? [] } } : {}),
     agencyCodes: setting.policy,
     warnings: codes.warnings,
   });
@@ -118,6 +120,7 @@ function checkPoll(poll: AuthoredPoll | undefined, adapter: Adapter<unknown>, po
   const needs = [
     ['receiveEvery', adapter.receive, 'has no receive loop'],
     ['directoryEvery', adapter.fetchDirectory, 'serves no agency directory'],
+    ['resultsEvery', adapter.pollDossiers, 'has no dossier results to poll'],
   ] as const;
   for (const [key, operation, missing] of needs) {
     const every = poll[key];
@@ -156,6 +159,32 @@ function checkReferences(config: AuthoredConfig): string[] {
   (config.apiKeys ?? []).forEach((k, i) => {
     if (k.agency && !agencyCodes.has(k.agency)) problems.push(`/apiKeys/${i}/agency unknown agency "${k.agency}"`);
   });
+  problems.push(...checkDossierReferences(config, agencyCodes));
+  return problems;
+}
+
+/** The dossier portal and targets name endpoints of the right adapter and known agencies. */
+function checkDossierReferences(config: AuthoredConfig, agencyCodes: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  const adapterOf = new Map(config.endpoints.map((e) => [e.id, e.adapter]));
+  const endpointOf = (endpoint: string, adapter: string, pointer: string): void => {
+    const actual = adapterOf.get(endpoint);
+    if (actual === undefined) problems.push(`${pointer}/endpoint unknown endpoint "${endpoint}"`);
+    else if (actual !== adapter) problems.push(`${pointer}/endpoint endpoint "${endpoint}" uses adapter "${actual}", not "${adapter}"`);
+  };
+  const agency = (code: string, pointer: string): void => {
+    if (!agencyCodes.has(code)) problems.push(`${pointer} unknown agency "${code}"`);
+  };
+  const { portal, targets = [] } = config.dossiers ?? {};
+  if (portal) {
+    endpointOf(portal.endpoint, 'dvcqg', '/dossiers/portal');
+    agency(portal.agency, '/dossiers/portal/agency');
+  }
+  targets.forEach((t, i) => {
+    endpointOf(t.endpoint, t.system, `/dossiers/targets/${i}`);
+    agency(t.agency, `/dossiers/targets/${i}/agency`);
+    (t.submitters ?? []).forEach((code, j) => agency(code, `/dossiers/targets/${i}/submitters/${j}`));
+  });
   return problems;
 }
 
@@ -171,6 +200,7 @@ function normaliseEndpoint(endpoint: AuthoredEndpoint, authoredSettings: Record<
   const poll = endpoint.poll && {
     ...(endpoint.poll.receiveEvery !== undefined ? { receiveEveryMs: durationMs(endpoint.poll.receiveEvery) } : {}),
     ...(endpoint.poll.directoryEvery !== undefined ? { directoryEveryMs: durationMs(endpoint.poll.directoryEvery) } : {}),
+    ...(endpoint.poll.resultsEvery !== undefined ? { resultsEveryMs: durationMs(endpoint.poll.resultsEvery) } : {}),
   };
   return {
     id: endpoint.id,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
+import type { DossierOperation } from './dossier.js';
 import type { AttachmentMeta, DocumentMetadata, MessageKind, StatusReport } from './message.js';
 
 export interface DigestableContent {
@@ -8,6 +9,7 @@ export interface DigestableContent {
   recipients: readonly string[];
   document?: DocumentMetadata;
   status?: StatusReport;
+  dossier?: DossierOperation;
   relatedMessageId?: string;
   attachments: readonly AttachmentMeta[];
 }
@@ -25,6 +27,7 @@ export function contentDigest(content: DigestableContent): string {
     recipients: content.recipients,
     document: content.document,
     status: content.status,
+    dossier: content.dossier,
     relatedMessageId: content.relatedMessageId,
     attachments: content.attachments.map((a) => ({ name: a.name, contentType: a.contentType, size: a.size, sha256: a.sha256 })),
   });

@@ -140,7 +140,7 @@ export interface Dossier {
 export type DossierOperation =
   | { op: 'submit'; dossierId: string; number: string }
   | { op: 'sync'; dossierId: string; number: string; step: DossierStep }
-  | { op: 'result'; dossierId: string; number: string; status: DossierStatus };
+  | { op: 'result'; dossierId: string; number: string; status: DossierStatus; data: Record<string, unknown> };
 
 /** A dossier a target system took and has not finished with, as handed to its result polling. */
 export interface PendingDossier {

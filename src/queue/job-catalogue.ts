@@ -42,7 +42,9 @@ export function deliverJobOptions(deliveryId: string, generation: number, delayM
 export const POLL_QUEUE = 'polls';
 export const RECEIVE_JOB = 'receive';
 export const SYNC_DIRECTORY_JOB = 'sync-directory';
-export type PollJobName = typeof RECEIVE_JOB | typeof SYNC_DIRECTORY_JOB;
+/** Asks a dossier target system what became of the dossiers it took (statuses, results). */
+export const POLL_RESULTS_JOB = 'poll-results';
+export type PollJobName = typeof RECEIVE_JOB | typeof SYNC_DIRECTORY_JOB | typeof POLL_RESULTS_JOB;
 
 export interface PollJobData {
   endpointId: string;

@@ -5,7 +5,8 @@ import type { AdapterTable, ReceivedOutcome, ReceiveSummary } from '../adapters/
 import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
 import type { DirectoryAgency } from '../domain/directory-agency.js';
 import type { Metrics } from '../metrics.js';
-import { RECEIVE_JOB, SYNC_DIRECTORY_JOB, type PollJobData } from './job-catalogue.js';
+import type { DossierService } from '../dossiers/dossier-service.js';
+import { POLL_RESULTS_JOB, RECEIVE_JOB, SYNC_DIRECTORY_JOB, type PollJobData } from './job-catalogue.js';
 
 export interface PollProcessorDeps {
   config: HubConfig;
@@ -14,6 +15,8 @@ export interface PollProcessorDeps {
   intakePacket(endpoint: EndpointConfig, packet: Buffer, source: { remoteId: string; messageType: 'edoc' | 'status' }): Promise<ReceivedOutcome>;
   /** Stores a whole directory as one endpoint's system serves it. */
   storeDirectory(endpoint: EndpointConfig, agencies: DirectoryAgency[], onProgress: (done: number, total: number) => void): Promise<Record<string, number>>;
+  /** Pending dossiers of a target endpoint, and what to do with what its system says of them. */
+  dossiers?: Pick<DossierService, 'pending' | 'applyUpdates'>;
   /** Counts runs by result (optional: unit tests leave it out). */
   metrics?: Pick<Metrics, 'pollRuns'>;
   log: Logger;
@@ -98,6 +101,16 @@ export function createPollProcessor(deps: PollProcessorDeps): PollProcessor {
         });
         log.info({ agencies: agencies.length, ...counts }, 'directory synchronised');
         return counts;
+      }
+      case POLL_RESULTS_JOB: {
+        if (!adapter.pollDossiers) throw new Error(`adapter ${endpoint.adapter} has no dossier results to poll`);
+        if (!deps.dossiers) throw new Error('dossiers are not served by this process');
+        const pending = await deps.dossiers.pending(endpoint.id);
+        if (pending.length === 0) return { pending: 0, updated: 0, applied: 0 };
+        const updates = await adapter.pollDossiers({ endpoint: { id: endpoint.id, settings: endpoint.settings }, pending, signal, log, now: deps.now });
+        const { applied } = await deps.dossiers.applyUpdates(endpoint, updates);
+        if (updates.length > 0) log.info({ pending: pending.length, updated: updates.length, applied }, 'dossier results polled');
+        return { pending: pending.length, updated: updates.length, applied };
       }
       default:
         throw new Error(`unknown poll job ${job.name}`);

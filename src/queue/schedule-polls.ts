@@ -1,6 +1,6 @@
 import type { JobSchedulerJson, Queue, RepeatOptions } from 'bullmq';
 import type { HubConfig } from '../config/hub-config.js';
-import { POLL_JOB_OPTIONS, pollSchedulerId, RECEIVE_JOB, SYNC_DIRECTORY_JOB, type PollJobData, type PollJobName } from './job-catalogue.js';
+import { POLL_JOB_OPTIONS, pollSchedulerId, RECEIVE_JOB, SYNC_DIRECTORY_JOB, POLL_RESULTS_JOB, type PollJobData, type PollJobName } from './job-catalogue.js';
 
 /** One clocked job: run `job` for `endpointId` every `everyMs`. */
 export interface PollSchedule {
@@ -13,9 +13,10 @@ export interface PollSchedule {
 export function pollSchedulesOf(config: HubConfig): PollSchedule[] {
   const schedules: PollSchedule[] = [];
   for (const endpoint of config.endpoints.values()) {
-    const { receiveEveryMs, directoryEveryMs } = endpoint.poll ?? {};
+    const { receiveEveryMs, directoryEveryMs, resultsEveryMs } = endpoint.poll ?? {};
     if (receiveEveryMs !== undefined) schedules.push({ endpointId: endpoint.id, job: RECEIVE_JOB, everyMs: receiveEveryMs });
     if (directoryEveryMs !== undefined) schedules.push({ endpointId: endpoint.id, job: SYNC_DIRECTORY_JOB, everyMs: directoryEveryMs });
+    if (resultsEveryMs !== undefined) schedules.push({ endpointId: endpoint.id, job: POLL_RESULTS_JOB, everyMs: resultsEveryMs });
   }
   return schedules;
 }

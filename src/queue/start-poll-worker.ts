@@ -6,6 +6,7 @@ import type { AdapterTable } from '../adapters/adapter-contract.js';
 import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
 import { replaceDirectory } from '../directory/replace-directory.js';
 import type { DirectoryAgency } from '../domain/directory-agency.js';
+import type { DossierService } from '../dossiers/dossier-service.js';
 import type { EdxmlIntake } from '../intake/edxml-intake.js';
 import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/db.js';
@@ -23,6 +24,8 @@ export interface StartPollWorkerOptions {
   redisUrl: string;
   prefix: string;
   edxmlIntake: EdxmlIntake;
+  /** Where polled dossier results go (absent: no endpoint polls results). */
+  dossiers?: Pick<DossierService, 'pending' | 'applyUpdates'>;
   db: Db;
   metrics: Metrics;
   log: Logger;
@@ -79,6 +82,7 @@ export function startPollWorker(opts: StartPollWorkerOptions): PollWorker {
     adapters: opts.adapters,
     intakePacket,
     storeDirectory: (endpoint, agencies, onProgress) => storeDirectory(opts.db, opts.config, endpoint, agencies, onProgress, log),
+    ...(opts.dossiers ? { dossiers: opts.dossiers } : {}),
     metrics: opts.metrics,
     log,
     now: opts.now,

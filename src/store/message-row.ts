@@ -1,3 +1,4 @@
+import type { DossierOperation } from '../domain/dossier.js';
 import type { AttachmentMeta, DocumentMetadata, Message, MessageKind, StatusReport } from '../domain/message.js';
 
 /** The columns of `messages` (plus aggregated attachments) as the drivers return them. */
@@ -8,6 +9,7 @@ export interface MessageRow {
   recipients: string[];
   document: DocumentMetadata | null;
   status: StatusReport | null;
+  dossier: DossierOperation | null;
   related_message_id: string | null;
   content_sha256: string;
   idempotency_key: string | null;
@@ -16,7 +18,7 @@ export interface MessageRow {
 }
 
 /** SQL that selects a `MessageRow` from `messages m`, attachments aggregated in index order. */
-export const MESSAGE_COLUMNS = `m.id, m.kind, m.sender, m.recipients, m.document, m.status, m.related_message_id,
+export const MESSAGE_COLUMNS = `m.id, m.kind, m.sender, m.recipients, m.document, m.status, m.dossier, m.related_message_id,
   m.content_sha256, m.idempotency_key, m.created_at,
   (SELECT json_agg(json_build_object('index', a.idx, 'name', a.name, 'contentType', a.content_type,
      'description', a.description, 'size', a.size, 'sha256', a.sha256) ORDER BY a.idx)
@@ -30,6 +32,7 @@ export function rowToMessage(row: MessageRow): Message {
     recipients: row.recipients,
     ...(row.document ? { document: row.document } : {}),
     ...(row.status ? { status: row.status } : {}),
+    ...(row.dossier ? { dossier: row.dossier } : {}),
     ...(row.related_message_id ? { relatedMessageId: row.related_message_id } : {}),
     attachments: (row.attachments ?? []).map((a) => {
       const { description, ...rest } = a;

@@ -5,7 +5,7 @@ import type { AuditRecord, NewMessageRecord, NewMessageResult, ReceiptRecord } f
 
 const MESSAGE_COLUMNS = [['id', 'uuid'], ['kind', 'text'], ['sender', 'text'], ['recipients', 'jsonb'], ['document', 'jsonb'], ['status', 'jsonb'],
   ['related_message_id', 'uuid'], ['document_id', 'text'], ['content_sha256', 'text'], ['idempotency_key', 'text'], ['created_at', 'timestamptz'],
-  ['source_format', 'text'], ['business_type', 'smallint'], ['edxml', 'jsonb'], ['signature_check', 'jsonb']] as const;
+  ['source_format', 'text'], ['business_type', 'smallint'], ['edxml', 'jsonb'], ['signature_check', 'jsonb'], ['dossier', 'jsonb']] as const;
 const ATTACHMENT_COLUMNS = [['message_id', 'uuid'], ['idx', 'int'], ['name', 'text'], ['content_type', 'text'], ['description', 'text'], ['size', 'bigint'], ['sha256', 'text']] as const;
 const DELIVERY_COLUMNS = [['id', 'uuid'], ['message_id', 'uuid'], ['recipient', 'text'], ['endpoint_id', 'text'], ['state', 'text'],
   ['next_attempt_at', 'timestamptz'], ['cycle_started_at', 'timestamptz'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']] as const;
@@ -31,7 +31,7 @@ export async function writeNewMessages(db: Queryable, records: readonly NewMessa
     m.id, m.kind, m.sender, JSON.stringify(m.recipients), m.document ? JSON.stringify(m.document) : null, m.status ? JSON.stringify(m.status) : null,
     m.relatedMessageId ?? null, m.document?.documentId ?? null, m.contentSha256, m.idempotencyKey ?? null, m.createdAt,
     edxml ? 'edxml' : 'json', edxml?.businessType ?? 0, edxml ? JSON.stringify(edxml.header) : null,
-    edxml?.signatureCheck !== undefined ? JSON.stringify(edxml.signatureCheck) : null]));
+    edxml?.signatureCheck !== undefined ? JSON.stringify(edxml.signatureCheck) : null, m.dossier ? JSON.stringify(m.dossier) : null]));
   const attachments = sql.unnest('x', [['owner', 'uuid'], ...ATTACHMENT_COLUMNS], records.flatMap(({ message: m }) =>
     m.attachments.map((a) => [m.id, m.id, a.index, a.name, a.contentType, a.description ?? null, a.size, a.sha256])));
   const deliveries = sql.unnest('x', [['owner', 'uuid'], ...DELIVERY_COLUMNS], records.flatMap(({ message: m, deliveries: ds }) =>
