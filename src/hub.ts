@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { Queue, type Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -156,6 +157,8 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     let polls: PollWorker | undefined;
     if (opts.roles.worker) {
       const shutdown = new AbortController();
+      // Every attempt in flight listens for shutdown (up to the worker's concurrency): not a leak.
+      setMaxListeners(env.workerConcurrency + 64, shutdown.signal);
       const claims: GroupCommit<string, ClaimedDelivery | undefined> = createGroupCommit({
         maxBatch: 200,
         maxInFlight,
