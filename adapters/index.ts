@@ -1,5 +1,8 @@
 import type { Adapter, AdapterId, AdapterTable } from '../src/adapters/adapter-contract.js';
+import { civilRegistryAdapter } from './civil-registry/index.js';
 import { httpEndpointAdapter } from './http-endpoint/index.js';
+import { judicialRecordsAdapter } from './judicial-records/index.js';
+import { dvcqgAdapter } from './dvcqg/index.js';
 import { vdxpAdapter } from './vdxp/index.js';
 
 /**
@@ -22,6 +25,9 @@ export type AnyAdapter = AdapterTable[AdapterId];
 export const adapters = Object.freeze({
   'http-endpoint': httpEndpointAdapter,
   vdxp: vdxpAdapter,
+  dvcqg: dvcqgAdapter,
+  'civil-registry': civilRegistryAdapter,
+  'judicial-records': judicialRecordsAdapter,
 } as const satisfies AdapterTable);
 
 /** The settings type of adapter `Id`, recovered from its row. */

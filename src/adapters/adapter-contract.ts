@@ -5,7 +5,7 @@ import type { Dossier, DossierUpdate, PendingDossier } from '../domain/dossier.j
 import type { Message } from '../domain/message.js';
 
 /** Every adapter id the hub knows. Adding an adapter = a folder in `adapters/` + a row in its table. */
-export type AdapterId = 'http-endpoint' | 'vdxp';
+export type AdapterId = 'http-endpoint' | 'vdxp' | 'dvcqg' | 'civil-registry' | 'judicial-records';
 
 /** What an adapter needs from the hub to make one delivery attempt. */
 export interface DeliveryContext<Settings> {

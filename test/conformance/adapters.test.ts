@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adapterIds, adapters, type AnyAdapter } from '../../adapters/index.js';
+import { sampleBirthPayload, type CivilRecordedRequest, type CivilRegistrySettings, type CivilRegistrySimulatorHandle } from '../../adapters/civil-registry/index.js';
+import type { DvcqgRecordedRequest, DvcqgSettings } from '../../adapters/dvcqg/index.js';
+import { samplePayload, type JudicialRecordedRequest, type JudicialRecordsSettings, type JudicialRecordsSimulatorHandle } from '../../adapters/judicial-records/index.js';
 import { sdkHashFile, verifySignedHeaders, type VdxpSettings } from '../../adapters/vdxp/index.js';
 import type { AdapterId, BuiltPacket, DeliveryContext, RecordedRequest, SimulatorHandle } from '../../src/adapters/adapter-contract.js';
 import { createDevPki } from '../../src/crypto/dev-pki.js';
@@ -71,6 +74,12 @@ interface TrustTerms {
   untrusted(ctx: DeliveryContext<unknown>, others: HubKeys): DeliveryContext<unknown>;
   /** Checks that `request` carries the hub's credentials and intact content; returns the recipient it names. */
   verifiedRecipient(request: RecordedRequest, ctx: DeliveryContext<unknown>, keys: HubKeys): string;
+  /**
+   * Where the receiver records its refusal of untrusted credentials, when not among the mailbox's
+   * requests (default): an OAuth client shows its secret only to the token endpoint, so a hub it
+   * refuses never makes a data call.
+   */
+  refusals?(sim: SimulatorHandle, mailbox: string): RecordedRequest[];
 }
 
 const trustTerms: Record<AdapterId, TrustTerms> = {
@@ -88,6 +97,65 @@ const trustTerms: Record<AdapterId, TrustTerms> = {
       expect(request.body.equals(Buffer.concat([edxmlBytes, Buffer.from('\r\n')]))).toBe(true);
       expect(request.headers['xroadvnpt-hash-file']).toBe(sdkHashFile(edxmlPacket.sha256));
       return JSON.parse(request.headers['xroadvnpt-to'] as string) as string;
+    },
+  },
+  // The portal authenticates a unit's account: a password at mapi/login, then the session in the
+  // body of every data call. The recorded request is the call that ended the sync (its progress
+  // call); the simulator files it under the account whose live session it carried.
+  dvcqg: {
+    untrusted: (ctx) => ({ ...ctx, endpoint: { ...ctx.endpoint, settings: { ...(ctx.endpoint.settings as DvcqgSettings), password: 'a-password-the-portal-does-not-hold' } } }),
+    verifiedRecipient: (request, ctx) => {
+      const settings = ctx.endpoint.settings as DvcqgSettings;
+      const call = request as DvcqgRecordedRequest;
+      expect(call.account, 'a session issued to the hub’s account').toBe(settings.username);
+      expect(call.call).toBe('CapNhatTienDoHoSoMC');
+      expect(request.headers.dstcode).toBe(settings.dstcode);
+      const body = JSON.parse(request.body.toString('utf8')) as { session?: unknown; madonvi?: unknown };
+      expect(typeof body.session).toBe('string');
+      expect(body.madonvi).toBe(settings.madonvi ?? settings.username);
+      // The portal is the recipient: the request names no agency, the endpoint does.
+      return ctx.recipient;
+    },
+  },
+  // The civil registry's gateway authenticates an OAuth client (consumer key and secret at /token,
+  // then a bearer token on each call); the simulator files each data call under the client its
+  // token was issued to. The registry is the recipient: the request names the registering office.
+  'civil-registry': {
+    untrusted: (ctx) => ({ ...ctx, endpoint: { ...ctx.endpoint, settings: { ...(ctx.endpoint.settings as CivilRegistrySettings), consumerSecret: 'a-secret-the-gateway-does-not-hold' } } }),
+    refusals: (sim, mailbox) => (sim as CivilRegistrySimulatorHandle).logins(mailbox),
+    verifiedRecipient: (request, ctx) => {
+      const settings = ctx.endpoint.settings as CivilRegistrySettings;
+      expect((request as CivilRecordedRequest).client, 'a token issued to the hub’s client').toBe(settings.consumerKey);
+      expect(request.headers.authorization).toMatch(/^Bearer \S+$/);
+      const body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+      expect(body).toMatchObject({ maDonVi: '14755', module: 'LTKS', maHoSoMCDT: '000.00.00.H56-261206-0001', ngayTiepNhan: '06/12/2026 08:30:00', fileDinhKem: [] });
+      expect(JSON.parse(body.data as string)).toEqual(sampleBirthPayload());
+      return ctx.recipient;
+    },
+  },
+  // The judicial-records LGSP authenticates an OAuth client the same way (consumer key and secret at
+  // /token, a bearer token on each call, each data call filed under its token's client). The LLTP is
+  // the recipient: the registration names the receiving unit (idMinistryJustice), not an agency code.
+  'judicial-records': {
+    untrusted: (ctx) => ({ ...ctx, endpoint: { ...ctx.endpoint, settings: { ...(ctx.endpoint.settings as JudicialRecordsSettings), consumerSecret: 'a-secret-the-gateway-does-not-hold' } } }),
+    refusals: (sim, mailbox) => (sim as JudicialRecordsSimulatorHandle).logins(mailbox),
+    verifiedRecipient: (request, ctx) => {
+      const settings = ctx.endpoint.settings as JudicialRecordsSettings;
+      expect((request as JudicialRecordedRequest).client, 'a token issued to the hub’s client').toBe(settings.consumerKey);
+      expect((request as JudicialRecordedRequest).operation).toBe('nhanHoSoDangKy');
+      expect(request.headers.authorization).toMatch(/^Bearer \S+$/);
+      const body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+      const { declarationWSForm, residenceWSForm, idMoneyReceipt } = samplePayload();
+      expect(body).toEqual({
+        idMinistryJustice: settings.idMinistryJustice,
+        idReceivedDec: '000.00.00.H56-261206-0002',
+        dateReceivedDec: '06/12/2026',
+        datePromissoryDec: '16/12/2026',
+        idMoneyReceipt,
+        declarationWSForm,
+        residenceWSForm,
+      });
+      return ctx.recipient;
     },
   },
 };
@@ -161,7 +229,7 @@ describe.each(Object.values(adapters) as AnyAdapter[])('adapter $id', (adapter) 
     const mailbox = nextMailbox();
     const outcome = await adapter.deliver(sampleMessage(), contextFor(mailbox, { untrusted: true }));
     expect(outcome).toMatchObject({ kind: 'permanent', httpStatus: 401 });
-    expect(sim.requests(mailbox)[0]?.status).toBe(401);
+    expect((trustTerms[adapter.id].refusals?.(sim, mailbox) ?? sim.requests(mailbox))[0]?.status).toBe(401);
   });
 
   it('is transient on 503', async () => {

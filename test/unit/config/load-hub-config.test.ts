@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adapters } from '../../../adapters/index.js';
+import { adapterIds, adapters } from '../../../adapters/index.js';
 import type { IdentifiedSchema } from '../../../src/schema-catalogue.js';
 import { createSchemaCatalogue } from '../../../src/schema-catalogue.js';
 import { parseHubConfig } from '../../../src/config/load-hub-config.js';
@@ -73,7 +73,7 @@ describe('hub configuration pipeline', () => {
     authored.agencies.pop();
     expect(problemsOf(authored)).toEqual(expect.arrayContaining([
       expect.stringMatching(/^\/endpoints\/0\/settings\/url must match format "uri"|^\/endpoints\/0\/settings\/url must match pattern/),
-      '/endpoints/1/adapter unknown adapter "no-such-adapter" (known: http-endpoint, vdxp)',
+      `/endpoints/1/adapter unknown adapter "no-such-adapter" (known: ${adapterIds.join(', ')})`,
       '/agencies/2 duplicates "000.00.00.G22"',
       '/routes/1/endpoint unknown endpoint "missing"',
       '/routes/1/match/sender unknown agency "000.00.00.H99"',

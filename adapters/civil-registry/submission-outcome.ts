@@ -1,0 +1,37 @@
+import type { DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
+import type { DuplicateClassifier } from '../../src/adapters/duplicate-phrases.js';
+import { clip, type CallVerdict } from './call-verdict.js';
+import { AUTH_ERROR_CODE, errorCodeLabel } from './error-codes.js';
+import { answerText } from './registry-answer.js';
+
+export interface SubmissionJudgement {
+  isDuplicate: DuplicateClassifier;
+  transientErrorCodes: readonly string[];
+  remoteId: string;
+}
+
+/**
+ * What a `NhanDKHT` / `dangKyHoTich` call came to (README.md, "How answers are classified"):
+ * `status` 1 → delivered; a refusal whose text says "already received" → delivered (neither
+ * generation has a code for it, §5.2); `errorCode` 100 after a new token → permanent 401; a code the
+ * endpoint lists as transient → transient; any other refusal → permanent, with code and text.
+ */
+export function submissionOutcome(verdict: CallVerdict, judgement: SubmissionJudgement): DeliveryOutcome {
+  if (verdict.kind === 'transient') {
+    return { kind: 'transient', reason: verdict.reason, ...withStatus(verdict.httpStatus), ...(verdict.retryAfterMs !== undefined && { retryAfterMs: verdict.retryAfterMs }) };
+  }
+  if (verdict.kind === 'permanent') return { kind: 'permanent', reason: verdict.reason, ...withStatus(verdict.httpStatus) };
+
+  const { answer, httpStatus } = verdict;
+  const text = answerText(answer);
+  if (answer.status === '1') return { kind: 'delivered', remoteId: judgement.remoteId, httpStatus };
+  if (judgement.isDuplicate(text)) return { kind: 'delivered', remoteId: judgement.remoteId, httpStatus, detail: clip(`already received: ${text}`) };
+  const reason = clip(`refused (status ${answer.status}${answer.errorCode ? `, errorCode ${errorCodeLabel(answer.errorCode)}` : ''}): ${text || 'no description'}`);
+  if (answer.errorCode === AUTH_ERROR_CODE) return { kind: 'permanent', httpStatus: 401, reason };
+  if (answer.errorCode !== '' && judgement.transientErrorCodes.includes(answer.errorCode)) return { kind: 'transient', httpStatus, reason };
+  return { kind: 'permanent', httpStatus, reason };
+}
+
+function withStatus(httpStatus: number | undefined): { httpStatus?: number } {
+  return httpStatus !== undefined ? { httpStatus } : {};
+}
