@@ -60,7 +60,7 @@ export async function writeNewMessages(db: Queryable, records: readonly NewMessa
     m AS (INSERT INTO messages (${names(MESSAGE_COLUMNS)})
       SELECT id, kind, sender, ARRAY(SELECT jsonb_array_elements_text(x.recipients)), document, status,
              related_message_id, document_id, content_sha256, idempotency_key, created_at,
-             source_format, business_type, edxml, signature_check
+             source_format, business_type, edxml, signature_check, dossier
         FROM ${messages} ON CONFLICT DO NOTHING RETURNING id),
     a AS (INSERT INTO attachments (${names(ATTACHMENT_COLUMNS)}) SELECT ${names(ATTACHMENT_COLUMNS)} FROM ${attachments} ${owned}),
     d AS (INSERT INTO deliveries (${names(DELIVERY_COLUMNS)}) SELECT ${names(DELIVERY_COLUMNS)} FROM ${deliveries} ${owned}),

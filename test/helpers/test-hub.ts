@@ -52,6 +52,8 @@ export interface SharedHubState {
 export interface StartTestHubOptions {
   roles?: OpenHubOptions['roles'];
   env?: Record<string, string>;
+  /** Values for the configuration's `${…}` placeholders besides `SIM_URL` (other simulators' URLs, their secrets). */
+  configEnv?: Record<string, string>;
   sweepGraceMs?: number;
   alg?: 'ES256' | 'RS256';
   /**
@@ -109,7 +111,7 @@ export async function startTestHub(store: StoreKind, opts: StartTestHubOptions =
   }, catalogue);
   const hub = await openHub({
     env, adapters, log: createLogger(env.logLevel), roles: opts.roles ?? { api: true, worker: true },
-    configEnv: { SIM_URL: sim.url }, sweepGraceMs: opts.sweepGraceMs ?? 60_000,
+    configEnv: { SIM_URL: sim.url, ...opts.configEnv }, sweepGraceMs: opts.sweepGraceMs ?? 60_000,
   });
   const url = (await hub.listen()) ?? '';
   const key = async (owner: { agency: string } | { role: 'admin' | 'operator' | 'auditor' }) => (await createApiKey(hub.db, owner, 'test')).key;
