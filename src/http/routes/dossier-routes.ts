@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ApiKeyResolver } from '../../auth/api-keys.js';
 import type { DossierRequest, DossierService, ProgressRequest } from '../../dossiers/dossier-service.js';
-import { hubError } from '../../errors.js';
 import { SCHEMA_BASE } from '../../schema-catalogue.js';
 import { authenticate, principalOf } from '../authenticate.js';
+import { idempotencyKeyOf } from '../idempotency-key.js';
 
 export interface DossierRoutesDeps {
   apiKeys: ApiKeyResolver;
@@ -13,16 +13,6 @@ export interface DossierRoutesDeps {
 const ref = (name: string) => ({ $ref: `${SCHEMA_BASE}${name}.json#` });
 const errorResponses = { 400: ref('error-response'), 401: ref('error-response'), 403: ref('error-response'), 404: ref('error-response'), 409: ref('error-response'), 422: ref('error-response') };
 const idParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', format: 'uuid', description: 'Dossier id.' } } };
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-function idempotencyKeyOf(request: FastifyRequest): string | undefined {
-  const value = request.headers['idempotency-key'];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
-    throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'headers/idempotency-key', message: 'must be 1–255 visible ASCII characters' }]);
-  }
-  return value;
-}
 
 /**
  * Administrative-procedure dossiers: a one-stop system files them and records its officers' steps;

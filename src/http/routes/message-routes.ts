@@ -17,6 +17,7 @@ import type { InlineBlob } from '../../store/database-blobs.js';
 import type { Queryable } from '../../store/db.js';
 import { readMessage, readMessageView } from '../../store/read-message-view.js';
 import { authenticate, principalOf } from '../authenticate.js';
+import { idempotencyKeyOf } from '../idempotency-key.js';
 
 export interface MessageRoutesDeps {
   db: Queryable;
@@ -43,18 +44,8 @@ interface MessageRequest {
   attachments?: InlineAttachment[];
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const ref = (name: string) => ({ $ref: `${SCHEMA_BASE}${name}.json#` });
 const errorResponses = { 400: ref('error-response'), 401: ref('error-response'), 403: ref('error-response'), 404: ref('error-response'), 409: ref('error-response'), 413: ref('error-response'), 415: ref('error-response'), 422: ref('error-response') };
-
-function idempotencyKeyOf(request: FastifyRequest): string | undefined {
-  const value = request.headers['idempotency-key'];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
-    throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'headers/idempotency-key', message: 'must be 1–255 visible ASCII characters' }]);
-  }
-  return value;
-}
 
 /** Who may read a message: its sender, its recipients (their own delivery only), and the hub's roles. */
 async function readScope(db: Queryable, principal: Principal, id: string): Promise<{ onlyRecipient?: string }> {
