@@ -181,7 +181,7 @@ export function createDossierService(deps: DossierServiceDeps): DossierService {
           attachments: stored.attachments, inlineBlobs: stored.inlineBlobs,
         };
         const records = await writeMessages(tx, [submit, ...portalSync(dossier, step)], actor, at);
-        await insertDossier(tx, { dossier, submitMessageId: records[0]!.message.id, firstStep: step, ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}) });
+        await insertDossier(tx, { dossier, submitMessageId: records[0]!.message.id, firstStep: step, actor, ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}) });
         return { dossier, records };
       }).catch(async (err: unknown) => {
         if (!isUniqueViolation(err)) throw err;
@@ -208,7 +208,7 @@ export function createDossierService(deps: DossierServiceDeps): DossierService {
           throw hubError('HUB_ERR_INVALID_STATE', [`dossier ${dossier.number} is in final state ${dossier.status}`], { status: dossier.status });
         }
         await updateDossierState(tx, dossierId, { status: request.status, at });
-        await appendDossierStep(tx, dossierId, step);
+        await appendDossierStep(tx, dossierId, step, { actor: actorOf(principal), at, number: dossier.number });
         return writeMessages(tx, portalSync(dossier, step), actorOf(principal), at);
       });
       enqueue(records);
@@ -263,7 +263,7 @@ export function createDossierService(deps: DossierServiceDeps): DossierService {
       };
       const result = newResult ? { data: update.result!.data, documents: resultDocuments.documents } : undefined;
       await updateDossierState(tx, dossier.id, { status: update.status, at, systemStatus: update.systemStatus, ...(result ? { result } : {}) });
-      await appendDossierStep(tx, dossier.id, step);
+      await appendDossierStep(tx, dossier.id, step, { actor: `endpoint:${endpoint.id}`, at, number: dossier.number });
       const plans = [...portalSync(dossier, step)];
       if (result) {
         const systemAgency = dossiers()?.targets.find((t) => t.endpoint === endpoint.id)?.agency ?? deps.config.hub.organId ?? deps.config.hub.name;

@@ -54,7 +54,7 @@ function rowToDossier(row: DossierRow): Dossier {
 }
 
 /** Inserts a dossier and its first history step. */
-export async function insertDossier(db: Queryable, record: NewDossierRecord): Promise<void> {
+export async function insertDossier(db: Queryable, record: NewDossierRecord & { actor: string }): Promise<void> {
   const { dossier: d } = record;
   const data: DossierData = {
     procedure: d.procedure, applicant: d.applicant, channel: d.channel, fees: d.fees, documents: d.documents, receivedAt: d.receivedAt,
@@ -68,15 +68,22 @@ export async function insertDossier(db: Queryable, record: NewDossierRecord): Pr
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
     [d.id, d.number, d.agency, d.procedure.code, d.status, d.target.system, d.target.endpointId, d.target.payloadType, record.submitMessageId,
       JSON.stringify(data), record.idempotencyKey ?? null, new Date(d.createdAt)]);
-  await appendDossierStep(db, d.id, record.firstStep);
+  await appendDossierStep(db, d.id, record.firstStep, { actor: record.actor, at: new Date(d.createdAt), number: d.number });
 }
 
-/** Appends a step to a dossier's history (the next sequence number). */
-export async function appendDossierStep(db: Queryable, dossierId: string, step: DossierStep): Promise<void> {
+/**
+ * Appends a step to a dossier's history (the next sequence number) and its audit event
+ * (`dossier.filed` for the first, `dossier.status` after), in one statement.
+ */
+export async function appendDossierStep(db: Queryable, dossierId: string, step: DossierStep, audit: { actor: string; at: Date; number: string }): Promise<void> {
   await db.query(
-    `INSERT INTO dossier_events (dossier_id, seq, at, status, source, step)
-     VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM dossier_events WHERE dossier_id = $1), $2, $3, $4, $5)`,
-    [dossierId, new Date(step.at), step.status, step.source, JSON.stringify(step)]);
+    `WITH s AS (INSERT INTO dossier_events (dossier_id, seq, at, status, source, step)
+       VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM dossier_events WHERE dossier_id = $1), $2, $3, $4, $5) RETURNING seq)
+     INSERT INTO audit_events (at, actor, kind, data)
+       SELECT $6, $7, CASE WHEN s.seq = 1 THEN 'dossier.filed' ELSE 'dossier.status' END,
+              jsonb_build_object('dossierId', $1::text, 'number', $8::text, 'seq', s.seq, 'status', $3::int, 'source', $4::text, 'systemStatus', $9::text)
+         FROM s`,
+    [dossierId, new Date(step.at), step.status, step.source, JSON.stringify(step), audit.at, audit.actor, audit.number, step.systemStatus ?? null]);
 }
 
 /** The dossier as stored now, or `undefined`. `forUpdate` locks its row until the transaction ends. */

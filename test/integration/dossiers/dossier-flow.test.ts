@@ -128,6 +128,13 @@ describe.each(STORES)('dossiers end to end (%s store)', (store) => {
       expect(portalStatus(number)).toBe('10');
       expect(portal.progress(number).map((p) => p.item.TrangThai)).toEqual(['2', '4', '9', '10']);
 
+      // Each step is in the audit log, with who made it.
+      const { rows } = await t.hub.db.query<{ kind: string; actor: string; status: number }>(
+        `SELECT kind, actor, (data ->> 'status')::int AS status FROM audit_events WHERE kind LIKE 'dossier.%' AND data ->> 'dossierId' = $1 ORDER BY id`, [id]);
+      expect(rows.map((r) => [r.kind, r.actor.split(':')[0], r.status])).toEqual([
+        ['dossier.filed', 'agency', 2], ['dossier.status', 'endpoint', 4], ['dossier.status', 'endpoint', 9], ['dossier.status', 'agency', 10],
+      ]);
+
       const late = await t.call('POST', `/v1/dossiers/${id}/progress`, { key: t.keys.h56, body: { status: 4 } });
       expect(late.status).toBe(409);
       expect(late.json.code).toBe('HUB_ERR_INVALID_STATE');
