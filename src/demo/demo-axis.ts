@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { generateAgencies, startVdxpSimulator, type VdxpSimulatorHandle } from '../../adapters/vdxp/index.js';
 import { axisPeer, type AxisPeer } from './axis-peer.js';
 import type { PacketOrgan } from './axis-packets.js';
+import type { AuthoredConfig, ConfigAddition } from './demo-config.js';
 
 /** The simulated national axis of the demo: who is on it, and how the hub polls it. */
 export const DEMO_AXIS = {
@@ -26,27 +26,21 @@ export interface DemoAxis {
   configEnv: Record<string, string>;
   /** The other system, as a client of the axis. */
   peer: AxisPeer;
-}
-
-interface AuthoredConfig {
-  hub?: { organId?: string };
-  agencies: { code: string; name: string; endpoint?: string }[];
-  endpoints: Record<string, unknown>[];
+  /** What the demo's configuration gains: a `vdxp` endpoint and the peer agency routed to it. */
+  config: ConfigAddition;
 }
 
 /**
  * Starts the simulated axis with two registered systems — the hub, serving every agency of the base
- * configuration, and a peer serving {@link DEMO_AXIS.peerAgency} — and a generated directory, then
- * writes `<dataDir>/hub-config.json`: the base configuration plus a `vdxp` endpoint (receive loop
- * every {@link DEMO_AXIS.receiveEvery}, directory sync at start and hourly) that the peer agency is
- * routed to. The shipped `config/default.json` stays free of an axis nobody runs.
+ * configuration, and a peer serving {@link DEMO_AXIS.peerAgency} — and a generated directory. The
+ * demo's configuration (src/demo/demo-config.ts) gains a `vdxp` endpoint (receive loop every
+ * {@link DEMO_AXIS.receiveEvery}, directory sync at start and hourly) that the peer agency is routed
+ * to. The shipped `config/default.json` stays free of an axis nobody runs.
  *
- * @param opts.baseConfigPath the configuration the demo starts from (`config/default.json`)
- * @param opts.configPath where to write the demo's configuration (base + the axis endpoint and the peer agency)
+ * @param opts.base the configuration the demo starts from (`config/default.json`)
  */
-export async function startDemoAxis(opts: { baseConfigPath: string; configPath: string; log: Logger }): Promise<DemoAxis> {
-  const { baseConfigPath, configPath, log } = opts;
-  const base = JSON.parse(await readFile(baseConfigPath, 'utf8')) as AuthoredConfig;
+export async function startDemoAxis(opts: { base: AuthoredConfig; log: Logger }): Promise<DemoAxis> {
+  const { base, log } = opts;
   const hubCode = base.hub?.organId ?? '000.00.00.LT1';
   const hubSecret = randomBytes(24).toString('base64url');
   const peerSecret = randomBytes(24).toString('base64url');
@@ -57,17 +51,14 @@ export async function startDemoAxis(opts: { baseConfigPath: string; configPath: 
     ],
     directory: generateAgencies(DEMO_AXIS.directorySize),
   });
-  const config = {
-    ...base,
-    $schema: undefined, // the base file's editor hint is relative to config/
-    agencies: [...base.agencies, { ...DEMO_AXIS.peerAgency, endpoint: DEMO_AXIS.endpointId }],
-    endpoints: [...base.endpoints, {
+  const config: ConfigAddition = {
+    agencies: [{ ...DEMO_AXIS.peerAgency, endpoint: DEMO_AXIS.endpointId }],
+    endpoints: [{
       id: DEMO_AXIS.endpointId, adapter: 'vdxp',
       settings: { endpoint: '${LIENTHONG_AXIS_URL}', systemId: DEMO_AXIS.hubSystemId, secret: '${LIENTHONG_AXIS_SECRET}', from: hubCode },
       poll: { receiveEvery: DEMO_AXIS.receiveEvery, directoryEvery: '1h' },
     }],
   };
-  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
   const peer = axisPeer({ endpoint: sim.url, systemId: DEMO_AXIS.peerSystemId, secret: peerSecret, from: DEMO_AXIS.peerAgency.code }, log.child({ component: 'axis-peer' }));
-  return { sim, configEnv: { LIENTHONG_AXIS_URL: sim.url, LIENTHONG_AXIS_SECRET: hubSecret }, peer };
+  return { sim, configEnv: { LIENTHONG_AXIS_URL: sim.url, LIENTHONG_AXIS_SECRET: hubSecret }, peer, config };
 }

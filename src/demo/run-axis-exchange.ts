@@ -4,6 +4,7 @@ import type { Hub } from '../hub.js';
 import { buildDocumentPacket, buildStatusPacket, responseForOf, type PacketOrgan } from './axis-packets.js';
 import { DEMO_AXIS, type DemoAxis } from './demo-axis.js';
 import { samplePdf } from './demo-documents.js';
+import { waitFor } from './wait-for.js';
 
 export interface AxisExchangeOptions {
   hub: Hub;
@@ -106,16 +107,6 @@ async function api(opts: AxisExchangeOptions, method: string, path: string, xml?
   const json = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
   return json;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 function today(): string {

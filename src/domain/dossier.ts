@@ -97,6 +97,11 @@ export interface DossierStep {
   source: 'one-stop' | 'target' | 'hub';
   /** The target system's own status code, when it reported the step. */
   systemStatus?: string;
+  /**
+   * When the target system says the change happened, if that differs from `at`: `at` never goes back
+   * before the dossier's previous change (a system may give only a date, read as midnight).
+   */
+  systemAt?: string;
 }
 
 /** The dossier as the hub holds it. */
@@ -121,6 +126,8 @@ export interface Dossier {
   status: DossierStatus;
   /** The id the target system gave the dossier when it took it. */
   remoteId?: string;
+  /** The target system's own status code, last seen. */
+  systemStatus?: string;
   /** What the target system returned (certificate data …) and the result documents. */
   result?: { data: Record<string, unknown>; documents: DossierDocument[] };
   createdAt: string;

@@ -256,15 +256,21 @@ export function createDossierService(deps: DossierServiceDeps): DossierService {
       const dossier = await readDossier(tx, update.dossierId, { forUpdate: true });
       if (!dossier || dossier.target.endpointId !== endpoint.id || FINAL_DOSSIER_STATUSES.has(dossier.status)) return undefined;
       const newResult = update.result && !dossier.result;
-      if (dossier.status === update.status && !newResult) return undefined;
+      const newState = dossier.status !== update.status;
+      // Nothing new: the same state, code and (no new) result — the system repeats itself.
+      if (!newState && !newResult && dossier.systemStatus === update.systemStatus) return undefined;
+      // History runs forward: a system time before the dossier's last change is kept, but not as `at`.
+      const systemAt = update.at && new Date(update.at) >= new Date(dossier.updatedAt) ? undefined : update.at;
       const step: DossierStep = {
-        status: update.status, at: update.at ?? at.toISOString(), source: 'target', systemStatus: update.systemStatus,
+        status: update.status, at: systemAt === undefined && update.at ? update.at : at.toISOString(), source: 'target', systemStatus: update.systemStatus,
+        ...(systemAt ? { systemAt } : {}),
         ...(update.officer ? { officer: update.officer } : {}), ...(update.note ? { content: update.note } : {}),
       };
       const result = newResult ? { data: update.result!.data, documents: resultDocuments.documents } : undefined;
       await updateDossierState(tx, dossier.id, { status: update.status, at, systemStatus: update.systemStatus, ...(result ? { result } : {}) });
       await appendDossierStep(tx, dossier.id, step, { actor: `endpoint:${endpoint.id}`, at, number: dossier.number });
-      const plans = [...portalSync(dossier, step)];
+      // A new code for the same state is history only; the portal hears of new states and results.
+      const plans = newState || newResult ? [...portalSync(dossier, step)] : [];
       if (result) {
         const systemAgency = dossiers()?.targets.find((t) => t.endpoint === endpoint.id)?.agency ?? deps.config.hub.organId ?? deps.config.hub.name;
         plans.push({

@@ -47,6 +47,7 @@ function rowToDossier(row: DossierRow): Dossier {
     target: { system: row.target_system, endpointId: row.target_endpoint, payloadType: row.payload_type, payload },
     status: row.status as DossierStatus,
     ...(row.remote_id ? { remoteId: row.remote_id } : {}),
+    ...(row.system_status ? { systemStatus: row.system_status } : {}),
     ...(row.result ? { result: row.result } : {}),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -150,7 +151,7 @@ export async function readDossierExchanges(db: Queryable, dossierId: string): Pr
     `SELECT m.id AS message_id, m.dossier ->> 'op' AS op, m.created_at, dl.id, dl.recipient, dl.endpoint_id, dl.state, dl.attempts, dl.remote_id, dl.last_error, dl.updated_at
        FROM messages m JOIN deliveries dl ON dl.message_id = m.id
       WHERE m.dossier IS NOT NULL AND (m.dossier ->> 'dossierId')::uuid = $1
-      ORDER BY m.created_at, dl.recipient`,
+      ORDER BY m.created_at, CASE m.dossier ->> 'op' WHEN 'submit' THEN 0 WHEN 'sync' THEN 1 ELSE 2 END, dl.recipient`,
     [dossierId]);
   const byMessage = new Map<string, DossierExchange>();
   for (const r of rows) {

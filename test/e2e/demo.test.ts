@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AXIS } from '../../src/demo/demo-axis.js';
 import { DEMO_DOCUMENTS } from '../../src/demo/demo-documents.js';
+import { DEMO_DOSSIERS } from '../../src/demo/demo-dossier-systems.js';
 import { connectRedis, killAll, runCli, wipePrefix, type CliResult } from './cli-process.js';
 
 // `lienthong demo` as a user runs it: one command, its own data folder, a summary to read.
@@ -70,6 +71,24 @@ describe('lienthong demo', () => {
     expect(run.stdout).toContain(`hub configuration: ${join(dataDir, 'demo', 'hub-config.json')} (config/default.json + a vdxp endpoint "${DEMO_AXIS.endpointId}"`);
   });
 
+  it('writes the dossier systems into its configuration with their secrets as placeholders only', async () => {
+    const written = JSON.parse(await readFile(join(dataDir, 'demo', 'hub-config.json'), 'utf8')) as {
+      agencies: { code: string }[]; endpoints: { id: string; adapter: string; settings: Record<string, unknown>; poll?: Record<string, unknown> }[]; dossiers?: unknown;
+    };
+    const endpoint = (id: string) => written.endpoints.find((e) => e.id === id)!;
+    expect(endpoint(DEMO_DOSSIERS.portal.endpointId)).toMatchObject({ adapter: 'dvcqg', settings: { password: '${LIENTHONG_DVCQG_PASSWORD}' } });
+    expect(endpoint(DEMO_DOSSIERS.judicial.endpointId)).toMatchObject({ adapter: 'judicial-records', settings: { variant: 'lgsp', consumerSecret: '${LIENTHONG_LLTP_SECRET}' }, poll: { resultsEvery: '2s' } });
+    expect(endpoint(DEMO_DOSSIERS.civil.endpointId)).toMatchObject({ adapter: 'civil-registry', settings: { variant: 'btp', consumerSecret: '${LIENTHONG_HOTICH_SECRET}' }, poll: { resultsEvery: '2s' } });
+    expect(written.agencies.map((a) => a.code)).toEqual(expect.arrayContaining([DEMO_DOSSIERS.judicial.agency.code, DEMO_DOSSIERS.civil.agency.code, DEMO_DOSSIERS.portal.agency]));
+    expect(written.dossiers).toEqual({
+      portal: { endpoint: 'dvcqg', agency: '000.00.00.G22' },
+      targets: [
+        { system: 'judicial-records', endpoint: 'lltp-h56', agency: '000.00.12.H56', submitters: ['000.00.00.H56'] },
+        { system: 'civil-registry', endpoint: 'hotich-h56', agency: '000.00.00.G03', submitters: ['000.00.00.H56'] },
+      ],
+    });
+  });
+
   it('sums up, per recipient, what config/default.json and the demo documents imply', () => {
     const expectedSent = new Map<string, number>();
     for (const doc of [...DEMO_DOCUMENTS, ...AXIS_DOCUMENTS]) for (const r of doc.recipients) expectedSent.set(r, (expectedSent.get(r) ?? 0) + 1);
@@ -131,5 +150,56 @@ describe('lienthong demo', () => {
     // axis → hub: taken in by the scheduled receive loop, acknowledged, delivered to Nghệ An's endpoint.
     expect(out).toMatch(/axis → hub: vxp\.saas\.03 sends 57\/TN-TRUC to Ủy ban nhân dân tỉnh Nghệ An, axis DocId [0-9a-f]{24}/);
     expect(out).toMatch(/taken in by the scheduled receive run as message [0-9a-f]{8}…, acknowledged on the axis \(receiveStatus done\), delivered to nghean-eoffice/);
+  });
+
+  describe('files a birth registration and a criminal-record request end to end', () => {
+    /** The dossier numbers the hub gave, by tag, from the filing lines. */
+    const numbers = (): Record<'a' | 'b', string> => {
+      const found = [...run.stdout.matchAll(/^ {3}\((a|b)\) .+ → POST \/v1\/dossiers: number (000\.00\.00\.H56-\d{6}-\d{4}), state 2 Được tiếp nhận$/gm)];
+      expect(found.map((m) => m[1]), run.stdout).toEqual(['a', 'b']);
+      return Object.fromEntries(found.map((m) => [m[1], m[2]])) as Record<'a' | 'b', string>;
+    };
+
+    it('as step 5, between the axis and the delivery progress', () => {
+      const out = run.stdout;
+      const step = (n: number) => out.search(new RegExp(`^${n}\\. `, 'm'));
+      expect(out).toMatch(/^5\. Dossiers \(hồ sơ thủ tục hành chính\): Thanh Hóa's one-stop system files two; .* every 2s and keeps Cổng DVCQG in sync$/m);
+      expect(step(4)).toBeLessThan(step(5));
+      expect(step(5)).toBeLessThan(step(6));
+      expect(out).toMatch(/^6\. Delivering/m);
+    });
+
+    it('numbers each, submits it to its system (delivered, with the remote id) and syncs the portal (2)', () => {
+      const { a, b } = numbers();
+      expect(a).not.toBe(b);
+      expect(run.stdout).toMatch(/^ {7}submitted to hotich-h56 \(Bộ Tư pháp\): delivered at attempt 1, remote id \S+; portal synced: TrangThaiHoSo 2$/m);
+      expect(run.stdout).toMatch(/^ {7}submitted to lltp-h56 \(Sở Tư pháp tỉnh Thanh Hóa\): delivered at attempt 1, remote id \S+; portal synced: TrangThaiHoSo 2$/m);
+    });
+
+    it('brings each change of the systems in through the scheduled result polls, with the system\'s code and the portal in step', () => {
+      const out = run.stdout;
+      expect(out).toMatch(/^ {5}\(a\) hộ tịch trangThai 1 → 4 Đang xử lý, portal 4 /m);
+      expect(out).toMatch(/^ {5}\(a\) hộ tịch trangThai 4 → 9 Đã xử lý xong, portal 9 /m);
+      expect(out).toMatch(/^ {5}\(b\) LLTP DEC_STATUS_ID 4 → 4 Đang xử lý, portal 4 /m);
+      expect(out).toMatch(/^ {5}\(b\) LLTP DEC_STATUS_ID 5 → 9 Đã xử lý xong, portal 9 /m);
+    });
+
+    it('delivers the results with their certificates to Thanh Hóa\'s inbox', () => {
+      const { a } = numbers();
+      const out = run.stdout;
+      expect(out).toContain('GET /v1/inbox lists 2 of kind dossier, each fetched, checked, acknowledged');
+      expect(out).toMatch(/^ {5}\(a\) from Bộ Tư pháp \(state 9\): giấy khai sinh Lê Minh Khôi, số \d+, quyển \S+, ngày \d{2}\/\d{2}\/\d{4}, số định danh \d{12}$/m);
+      expect(out).toMatch(new RegExp(`^ {9}giayKhaiSinh-${a.replaceAll('.', '\\.')}\\.pdf \\(PDF, \\d+ bytes, SHA-256 as announced\\)$`, 'm'));
+      expect(out).toMatch(/^ {5}\(b\) from Sở Tư pháp tỉnh Thanh Hóa \(state 9\): Phiếu LLTP số \d{5}\/\d{4}\/LLTP-STP \(Không có án tích\)/m);
+      expect(out).toMatch(/^ {9}phieu-lltp-\d{5}-\d{4}-LLTP-STP\.pdf \(PDF, \d+ bytes, SHA-256 as announced\)$/m);
+    });
+
+    it('ends both at 10 on the hub and the portal, with every step on the portal', () => {
+      const { a, b } = numbers();
+      for (const [tag, number] of [['a', a], ['b', b]] as const) {
+        expect(run.stdout).toContain(`     (${tag}) ${number}: hub 10, portal TrangThaiHoSo 10, progress 2 → 4 → 9 → 10`);
+      }
+      expect(run.stdout).toContain('dossiers of Thanh Hóa: 2 filed, 2 returned (state 10 on the hub and the portal), 2 certificates delivered to its inbox');
+    });
   });
 });

@@ -61,8 +61,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): 
   }, async (request) => {
     const agency = requireAgency(principalOf(request), 'read an inbox (only agency keys have one)');
     const { limit, after } = request.query;
-    const { rows } = await deps.db.query<{ delivery_id: string; message_id: string; kind: string; sender: string; created_at: Date; document: { subject?: string; number?: string; notation?: string } | null; status: { code?: string } | null; related_message_id: string | null }>(
-      `SELECT d.id AS delivery_id, m.id AS message_id, m.kind, m.sender, d.created_at, m.document, m.status, m.related_message_id
+    const { rows } = await deps.db.query<{ delivery_id: string; message_id: string; kind: string; sender: string; created_at: Date; document: { subject?: string; number?: string; notation?: string } | null; status: { code?: string } | null; related_message_id: string | null; dossier: { op: string; dossierId: string; number: string; status?: number } | null }>(
+      `SELECT d.id AS delivery_id, m.id AS message_id, m.kind, m.sender, d.created_at, m.document, m.status, m.related_message_id, m.dossier
          FROM deliveries d JOIN messages m ON m.id = d.message_id
         WHERE d.recipient = $1 AND d.endpoint_id IS NULL AND d.delivered_at IS NULL
           AND ($2::uuid IS NULL OR (d.created_at, d.id) > (SELECT created_at, id FROM deliveries WHERE id = $2::uuid))
@@ -72,6 +72,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): 
         id: r.message_id, deliveryId: r.delivery_id, kind: r.kind, sender: r.sender, createdAt: r.created_at.toISOString(),
         ...(r.document ? { subject: r.document.subject, number: r.document.number, notation: r.document.notation } : {}),
         ...(r.status ? { statusCode: r.status.code, relatedMessageId: r.related_message_id } : {}),
+        // Which dossier a result is about, without fetching it (its data and documents are in GET /v1/inbox/:id).
+        ...(r.dossier ? { dossier: { op: r.dossier.op, dossierId: r.dossier.dossierId, number: r.dossier.number, ...(r.dossier.status !== undefined ? { status: r.dossier.status } : {}) } } : {}),
       })),
       next: rows.length === limit ? rows[rows.length - 1]!.delivery_id : null,
     };

@@ -91,6 +91,16 @@ describe.each(STORES)('dossiers end to end (%s store)', (store) => {
       expect(portal.progress(number)).toHaveLength(1);
     });
 
+    it('LLTP\'s own "received" (3, the hub\'s state 2 already) is history only: no portal sync, not reported again', async () => {
+      const exchanges = (await view(id)).exchanges.length;
+      expect(await polls.runNow('poll-results', 'lltp-h56')).toEqual({ pending: 1, updated: 1, applied: 1 });
+      const v = await view(id);
+      expect(v.dossier.status).toBe(2);
+      expect(v.history.at(-1)).toMatchObject({ status: 2, source: 'target', systemStatus: '3' });
+      expect(v.exchanges).toHaveLength(exchanges);
+      expect(await polls.runNow('poll-results', 'lltp-h56')).toMatchObject({ pending: 1, applied: 0 });
+    });
+
     it('LLTP processing (4) reaches the hub on the next result poll and the portal', async () => {
       lltp.advance(number, '4');
       expect(await polls.runNow('poll-results', 'lltp-h56')).toEqual({ pending: 1, updated: 1, applied: 1 });
@@ -124,7 +134,10 @@ describe.each(STORES)('dossiers end to end (%s store)', (store) => {
       const step = await t.call('POST', `/v1/dossiers/${id}/progress`, { key: t.keys.h56, body: { status: 10, officer: { name: 'Nguyễn Văn An', position: 'Chuyên viên', department: 'Bộ phận một cửa' }, content: 'Đã trả kết quả cho công dân' } });
       expect(step.status).toBe(202);
       const v = await settled(id);
-      expect(v.history.map((h) => [h.status, h.source])).toEqual([[2, 'one-stop'], [4, 'target'], [9, 'target'], [10, 'one-stop']]);
+      expect(v.history.map((h) => [h.status, h.source])).toEqual([[2, 'one-stop'], [2, 'target'], [4, 'target'], [9, 'target'], [10, 'one-stop']]);
+      // History runs forward, whatever times the systems give (LLTP dates its certificate to the day).
+      const times = v.history.map((h) => Date.parse((h as { at: string }).at));
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
       expect(portalStatus(number)).toBe('10');
       expect(portal.progress(number).map((p) => p.item.TrangThai)).toEqual(['2', '4', '9', '10']);
 
@@ -132,7 +145,7 @@ describe.each(STORES)('dossiers end to end (%s store)', (store) => {
       const { rows } = await t.hub.db.query<{ kind: string; actor: string; status: number }>(
         `SELECT kind, actor, (data ->> 'status')::int AS status FROM audit_events WHERE kind LIKE 'dossier.%' AND data ->> 'dossierId' = $1 ORDER BY id`, [id]);
       expect(rows.map((r) => [r.kind, r.actor.split(':')[0], r.status])).toEqual([
-        ['dossier.filed', 'agency', 2], ['dossier.status', 'endpoint', 4], ['dossier.status', 'endpoint', 9], ['dossier.status', 'agency', 10],
+        ['dossier.filed', 'agency', 2], ['dossier.status', 'endpoint', 2], ['dossier.status', 'endpoint', 4], ['dossier.status', 'endpoint', 9], ['dossier.status', 'agency', 10],
       ]);
 
       const late = await t.call('POST', `/v1/dossiers/${id}/progress`, { key: t.keys.h56, body: { status: 4 } });
