@@ -216,9 +216,11 @@ export function createDossierService(deps: DossierServiceDeps): DossierService {
     },
 
     async view(principal, dossierId) {
-      const dossier = await readOwn(principal, dossierId);
+      await readOwn(principal, dossierId);
       const [history, exchanges] = await Promise.all([readDossierSteps(deps.db, dossierId), readDossierExchanges(deps.db, dossierId)]);
-      return { dossier, history, exchanges };
+      // Read after its exchanges, so the dossier is at least as recent as they are (e.g. the remote id
+      // of a submission they show delivered).
+      return { dossier: await readOwn(principal, dossierId), history, exchanges };
     },
 
     async read(dossierId) {

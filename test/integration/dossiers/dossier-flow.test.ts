@@ -14,7 +14,7 @@ const CONSUMER = 'motcua-h56';
 
 interface DossierView {
   dossier: { id: string; number: string; status: number; remoteId?: string; result?: { data: Record<string, unknown>; documents: { name: string; sha256: string }[] } };
-  history: { seq: number; status: number; source: string; systemStatus?: string }[];
+  history: { seq: number; at: string; status: number; source: string; systemStatus?: string }[];
   exchanges: { op: string; deliveries: { state: string; endpointId: string | null }[] }[];
 }
 
@@ -136,7 +136,7 @@ describe.each(STORES)('dossiers end to end (%s store)', (store) => {
       const v = await settled(id);
       expect(v.history.map((h) => [h.status, h.source])).toEqual([[2, 'one-stop'], [2, 'target'], [4, 'target'], [9, 'target'], [10, 'one-stop']]);
       // History runs forward, whatever times the systems give (LLTP dates its certificate to the day).
-      const times = v.history.map((h) => Date.parse((h as { at: string }).at));
+      const times = v.history.map((h) => Date.parse(h.at));
       expect([...times].sort((a, b) => a - b)).toEqual(times);
       expect(portalStatus(number)).toBe('10');
       expect(portal.progress(number).map((p) => p.item.TrangThai)).toEqual(['2', '4', '9', '10']);
