@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { CallBudget } from '../../src/adapters/call-budget.js';
+import { asText, isJsonObject } from '../../src/adapters/json-values.js';
 import { classifyCall, type CallVerdict } from './call-verdict.js';
 import { AUTH_ERROR_CODE } from './error-codes.js';
 import { postOnce, type CallLimits, type CallResult } from './http-call.js';
-import { isRecord, asText } from './registry-answer.js';
 import type { ResolvedCivilRegistrySettings } from './settings.js';
 import { cachedToken, forgetToken, storeToken, tokenCacheKey, type AccessToken } from './token-cache.js';
 import { requestToken } from './token-client.js';
@@ -73,5 +73,5 @@ function postWith(token: AccessToken, url: string, body: Buffer, limits: CallLim
 /** HTTP 401 (the API manager), or a JSON answer with `errorCode` 100 AUTHEN_ERROR (the LGSP services). */
 export function tokenRefused(result: CallResult): boolean {
   if (result.kind === 'http-error') return result.httpStatus === 401;
-  return result.kind === 'answer' && isRecord(result.body) && asText(result.body.errorCode) === AUTH_ERROR_CODE;
+  return result.kind === 'answer' && isJsonObject(result.body) && asText(result.body.errorCode) === AUTH_ERROR_CODE;
 }

@@ -1,12 +1,12 @@
 import type { DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
+import { attemptSettings } from '../../src/adapters/attempt-settings.js';
 import { raceAbort, startBudget, type CallBudget } from '../../src/adapters/call-budget.js';
 import { duplicateClassifier } from '../../src/adapters/duplicate-phrases.js';
+import { clipReason, errorText } from '../../src/adapters/reason-text.js';
 import type { Dossier } from '../../src/domain/dossier.js';
 import type { Message } from '../../src/domain/message.js';
 import { DamagedAttachmentError, filesForRegistry } from './attachments.js';
 import { authorizedPost, type CallerContext } from './authorized-call.js';
-import { clip } from './call-verdict.js';
-import { reasonText } from './http-call.js';
 import { dangKyHoTichRequest, lgspServiceUrl, nhanDkhtRequest, registrationParts, registrationRemoteId, type RegistrationParts } from './registration-request.js';
 import { resolveCivilRegistrySettings, type CivilRegistrySettings, type ResolvedCivilRegistrySettings } from './settings.js';
 import { submissionOutcome } from './submission-outcome.js';
@@ -18,12 +18,9 @@ import { submissionOutcome } from './submission-outcome.js';
  * classifies the answer. Everything within `timeoutMs` and `ctx.signal`; always resolves.
  */
 export async function deliverToCivilRegistry(message: Message, ctx: DeliveryContext<CivilRegistrySettings>): Promise<DeliveryOutcome> {
-  let settings: ResolvedCivilRegistrySettings;
-  try {
-    settings = resolveCivilRegistrySettings(ctx.endpoint.settings);
-  } catch (err) {
-    return { kind: 'permanent', reason: `invalid endpoint settings: ${reasonText(err)}` };
-  }
+  const resolved = attemptSettings(ctx, resolveCivilRegistrySettings);
+  if ('outcome' in resolved) return resolved.outcome;
+  const { settings } = resolved;
   if (ctx.signal.aborted) return { kind: 'transient', reason: 'attempt aborted before sending' };
   if (message.kind !== 'dossier' || message.dossier?.op !== 'submit') {
     return { kind: 'permanent', reason: `the civil registry takes dossier submissions only, not ${message.kind}${message.dossier ? ` ${message.dossier.op}` : ''}` };
@@ -59,7 +56,7 @@ async function loadParts(ctx: DeliveryContext<CivilRegistrySettings>, settings: 
   } catch (err) {
     if (budget.signal.aborted) return stopped(budget, settings);
     ctx.log.error({ err, adapter: 'civil-registry', deliveryId: ctx.deliveryId }, 'could not read the dossier');
-    return { kind: 'transient', reason: clip(`hub could not read the dossier: ${reasonText(err)}`) };
+    return { kind: 'transient', reason: clipReason(`hub could not read the dossier: ${errorText(err)}`) };
   }
   const parts = registrationParts(dossier, settings);
   return typeof parts === 'string' ? { kind: 'permanent', reason: parts } : parts;
@@ -83,7 +80,7 @@ async function buildRequest(
     if (budget.signal.aborted) return stopped(budget, settings);
     if (err instanceof DamagedAttachmentError) return { kind: 'permanent', reason: err.message };
     ctx.log.error({ err, adapter: 'civil-registry', deliveryId: ctx.deliveryId }, 'could not read an attachment');
-    return { kind: 'transient', reason: clip(`hub could not read an attachment: ${reasonText(err)}`) };
+    return { kind: 'transient', reason: clipReason(`hub could not read an attachment: ${errorText(err)}`) };
   }
 }
 

@@ -1,6 +1,6 @@
+import { isJsonObject } from '../../src/adapters/json-values.js';
 import type { DossierStatus, DossierUpdate, PendingDossier, ReturnedDocument } from '../../src/domain/dossier.js';
 import { CERTIFICATE_FIELDS, type CivilPayloadType } from './modules.js';
-import { isRecord } from './registry-answer.js';
 import { hubStatusOf } from './status-map.js';
 import { parseVnDateTime } from './vn-time.js';
 
@@ -35,7 +35,7 @@ export function judgeState(pending: PendingDossier, payloadType: CivilPayloadTyp
   if (state.code === pending.systemStatus && status === pending.status) return { kind: 'unchanged' };
   const at = state.at ? parseVnDateTime(state.at) : undefined;
   const officer = compact(state.officer ?? {});
-  const result = isRecord(state.result) && Object.keys(state.result).length > 0 ? resultOf(state.result, payloadType, pending.number) : undefined;
+  const result = isJsonObject(state.result) && Object.keys(state.result).length > 0 ? resultOf(state.result, payloadType, pending.number) : undefined;
   return {
     kind: 'update',
     update: {

@@ -2,7 +2,7 @@ import type { Adapter } from '../../src/adapters/adapter-contract.js';
 import { sampleBirthDossier, sampleSubmitMessage } from './conformance-sample.js';
 import { deliverToCivilRegistry } from './deliver.js';
 import { pollCivilRegistry } from './poll-dossiers.js';
-import { closeCivilRegistryPools } from './pool-registry.js';
+import { closeCivilRegistryPools } from './http-call.js';
 import { civilRegistrySecretSettings, civilRegistrySettingsSchema, type CivilRegistrySettings } from './settings.js';
 import { startCivilRegistrySimulator } from './simulator.js';
 import { civilRegistrySimulatorSecret } from './simulator-store.js';

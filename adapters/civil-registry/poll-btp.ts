@@ -1,13 +1,14 @@
 import { startBudget } from '../../src/adapters/call-budget.js';
+import { asText, isJsonObject } from '../../src/adapters/json-values.js';
+import { clipReason } from '../../src/adapters/reason-text.js';
 import type { DossierPollContext } from '../../src/adapters/adapter-contract.js';
 import type { DossierUpdate, PendingDossier } from '../../src/domain/dossier.js';
 import { authorizedPost, type CallerContext } from './authorized-call.js';
 import { judgeState } from './dossier-update.js';
 import { isCivilPayloadType, type CivilPayloadType } from './modules.js';
 import { PollTally } from './poll-tally.js';
-import { clip } from './call-verdict.js';
 import { errorCodeLabel } from './error-codes.js';
-import { answerText, asText, isRecord } from './registry-answer.js';
+import { answerText } from './registry-answer.js';
 import type { CivilRegistrySettings } from './settings.js';
 
 /**
@@ -68,14 +69,14 @@ async function askChunk(
     }
     const { answer } = verdict;
     if (answer.status !== '1') {
-      const reason = clip(`LayKetQua refused (status ${answer.status}${answer.errorCode ? `, errorCode ${errorCodeLabel(answer.errorCode)}` : ''}): ${answerText(answer) || 'no description'}`);
+      const reason = clipReason(`LayKetQua refused (status ${answer.status}${answer.errorCode ? `, errorCode ${errorCodeLabel(answer.errorCode)}` : ''}): ${answerText(answer) || 'no description'}`);
       tally.failure({ kind: 'permanent', httpStatus: verdict.httpStatus, reason });
       ctx.log.warn({ adapter: 'civil-registry', endpointId: ctx.endpoint.id, reason }, 'LayKetQua refused');
       return [];
     }
     tally.answer();
     const value = answer.body.value;
-    return Array.isArray(value) ? value.filter(isRecord) : [];
+    return Array.isArray(value) ? value.filter(isJsonObject) : [];
   } finally {
     budget.end();
   }

@@ -1,3 +1,5 @@
+import { asText, isJsonObject } from '../../src/adapters/json-values.js';
+
 /**
  * The JSON answer of the civil-registry services (docs/domain-vn.md §5): `status` ("1" OK, "0"
  * refused; for LGSP `traTrangThaiHoSo` the dossier's state 1–4), `statusDescription`, and on a
@@ -15,7 +17,7 @@ export interface RegistryAnswer {
 
 /** Reads an answer; `undefined` when it is not a JSON object with a `status`. */
 export function parseRegistryAnswer(body: unknown): RegistryAnswer | undefined {
-  if (!isRecord(body)) return undefined;
+  if (!isJsonObject(body)) return undefined;
   const status = asText(body.status);
   if (status === undefined || status === '') return undefined;
   return {
@@ -30,15 +32,4 @@ export function parseRegistryAnswer(body: unknown): RegistryAnswer | undefined {
 /** The answer's texts, for the "already received" classifier and for reasons. */
 export function answerText(answer: RegistryAnswer): string {
   return [answer.errorDescription, answer.statusDescription].filter((text) => text !== '').join(' — ');
-}
-
-/** A JSON string or number as text; anything else is absent. */
-export function asText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
+import { isJsonObject, parseJsonObject } from '../../src/adapters/json-values.js';
 import { DEFAULT_MODULE_CODES, payloadTypeOfModule } from './modules.js';
 import { isDossierNumber, isVnDateTime, officeCode } from './simulator-checks.js';
-import { dataIncorrect, isObject, refused, type SimContext, type SimReply } from './simulator-context.js';
+import { dataIncorrect, refused, type SimContext, type SimReply } from './simulator-context.js';
 import { settleIfDue } from './simulator-results.js';
 import type { SimulatedFile, SimulatedRegistration } from './simulator-store.js';
 import { formatVnDateTime } from './vn-time.js';
@@ -18,7 +19,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  */
 export function nhanDkht(ctx: SimContext): SimReply {
   const body = ctx.body;
-  if (!isObject(body)) return dataIncorrect('thân yêu cầu không phải JSON');
+  if (!isJsonObject(body)) return dataIncorrect('thân yêu cầu không phải JSON');
   const maDonVi = officeCode(body.maDonVi);
   if (!maDonVi) return dataIncorrect('maDonVi bắt buộc, là mã đơn vị hành chính');
   if (ctx.offices && !ctx.offices.has(maDonVi)) return refused('106', 'AGENCY_ID_INCORRECT - Mã đơn vị không chính xác.');
@@ -60,7 +61,7 @@ export function nhanDkht(ctx: SimContext): SimReply {
  */
 export function layKetQua(ctx: SimContext): SimReply {
   const body = ctx.body;
-  if (!isObject(body)) return dataIncorrect('thân yêu cầu không phải JSON', 0);
+  if (!isJsonObject(body)) return dataIncorrect('thân yêu cầu không phải JSON', 0);
   const numbers = body.maDinhDanhHoSo;
   if (!Array.isArray(numbers) || numbers.length === 0 || !numbers.every((n) => typeof n === 'string' && n !== '')) {
     return dataIncorrect('maDinhDanhHoSo phải là danh sách mã hồ sơ', 0);
@@ -101,13 +102,7 @@ function resultItem(r: SimulatedRegistration, maTinh: string): Record<string, un
 }
 
 function parseData(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data !== 'string') return undefined;
-  try {
-    const parsed = JSON.parse(data) as unknown;
-    return isObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  return typeof data === 'string' ? parseJsonObject(data) : undefined;
 }
 
 function readFiles(value: unknown): SimulatedFile[] | string {
@@ -115,7 +110,7 @@ function readFiles(value: unknown): SimulatedFile[] | string {
   if (!Array.isArray(value)) return 'fileDinhKem phải là danh sách';
   const files: SimulatedFile[] = [];
   for (const [i, item] of value.entries()) {
-    if (!isObject(item)) return `fileDinhKem[${i}] không hợp lệ`;
+    if (!isJsonObject(item)) return `fileDinhKem[${i}] không hợp lệ`;
     if (!Number.isInteger(item.id) || !Number.isInteger(item.loaiGiayTo)) return `fileDinhKem[${i}]: id và loaiGiayTo là số nguyên`;
     if (typeof item.tenGiayTo !== 'string' || item.tenGiayTo === '' || typeof item.tenTepDinhKem !== 'string' || item.tenTepDinhKem === '') return `fileDinhKem[${i}]: thiếu tenGiayTo hoặc tenTepDinhKem`;
     if (item.huyGiayTo !== 0 && item.huyGiayTo !== 1) return `fileDinhKem[${i}]: huyGiayTo là 0 hoặc 1`;

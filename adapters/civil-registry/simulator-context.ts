@@ -34,7 +34,3 @@ export function refused(errorCode: string, errorDescription: string, status: str
 export function dataIncorrect(detail: string, status: string | number = '0'): SimReply {
   return refused('500', `DATA_INCORRECT - Dữ liệu không hợp lệ: ${detail}`, status);
 }
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

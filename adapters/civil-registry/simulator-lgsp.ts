@@ -1,7 +1,8 @@
+import { isJsonObject } from '../../src/adapters/json-values.js';
 import { DEFAULT_MODULE_CODES, payloadTypeOfModule, XML_ROOTS } from './modules.js';
 import { registrationFromXml } from './registration-xml.js';
 import { isDossierNumber, isVnDateTime, officeCode } from './simulator-checks.js';
-import { dataIncorrect, isObject, refused, type SimContext, type SimReply } from './simulator-context.js';
+import { dataIncorrect, refused, type SimContext, type SimReply } from './simulator-context.js';
 import { settleIfDue } from './simulator-results.js';
 import type { SimulatedRegistration } from './simulator-store.js';
 import { RESULT_CODES } from './status-map.js';
@@ -28,7 +29,7 @@ const NOT_FOUND = (): SimReply => refused('201', 'RECORD_NOT_FOUND - Hồ sơ kh
  */
 export async function dangKyHoTich(ctx: SimContext): Promise<SimReply> {
   const body = ctx.body;
-  if (!isObject(body)) return dataIncorrect('thân yêu cầu không phải JSON', 0);
+  if (!isJsonObject(body)) return dataIncorrect('thân yêu cầu không phải JSON', 0);
   const maDonVi = officeCode(body.maDonVi);
   if (!maDonVi || (ctx.offices && !ctx.offices.has(maDonVi))) return refused('106', 'AGENCY_ID_INCORRECT - Mã đơn vị không chính xác.', 0);
   const payloadType = typeof body.module === 'string' ? payloadTypeOfModule(MODULES, body.module) : undefined;
@@ -86,7 +87,7 @@ export function ketQuaDangKyHS(ctx: SimContext): SimReply {
 
 function lookUp(ctx: SimContext): SimulatedRegistration | SimReply {
   const body = ctx.body;
-  if (!isObject(body)) return dataIncorrect('thân yêu cầu không phải JSON', 0);
+  if (!isJsonObject(body)) return dataIncorrect('thân yêu cầu không phải JSON', 0);
   const maDonVi = officeCode(body.maDonVi);
   if (!maDonVi || (ctx.offices && !ctx.offices.has(maDonVi))) return refused('106', 'AGENCY_ID_INCORRECT - Mã đơn vị không chính xác.', 0);
   if (typeof body.maHoSo !== 'string' || body.maHoSo === '') return NOT_FOUND();

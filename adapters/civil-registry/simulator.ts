@@ -1,12 +1,15 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RecordedRequest, SimulatorHandle, SimulatorOptions } from '../../src/adapters/adapter-contract.js';
-import { closeSimulatorServer, flatHeaders, readBody, sendJson } from '../../src/adapters/simulator-http.js';
+import { parseJsonObject } from '../../src/adapters/json-values.js';
+import { RequestLog } from '../../src/adapters/request-log.js';
+import { BehaviourBook, scriptedAnswer } from '../../src/adapters/simulator-behaviours.js';
+import { flatHeaders, readBody, sendJson } from '../../src/adapters/simulator-http.js';
+import { SimulatorServer } from '../../src/adapters/simulator-server.js';
 import type { Variant } from './modules.js';
-import { scriptedAnswer, slotOf, type BehaviourSlot, type CivilRegistrySimulatorBehaviour, type SimOperation } from './simulator-behaviour.js';
+import { REGISTRY_SCRIPT, type CivilRegistrySimulatorBehaviour, type ScriptedAnswer, type SimOperation } from './simulator-behaviour.js';
 import { layKetQua, nhanDkht } from './simulator-btp.js';
 import { registrationChecks } from './simulator-checks.js';
-import { isObject, type SimContext, type SimReply } from './simulator-context.js';
+import type { SimContext, SimReply } from './simulator-context.js';
 import { dangKyHoTich, ketQuaDangKyHS, traTrangThaiHoSo } from './simulator-lgsp.js';
 import { advanceRegistration, type AdvanceDetails } from './simulator-results.js';
 import { CivilRegistryStore, type Enrolment, type SimulatedClient, type SimulatedRegistration } from './simulator-store.js';
@@ -85,29 +88,14 @@ export async function startCivilRegistrySimulator(options: CivilRegistrySimulato
   for (const client of options.clients ?? []) store.registerClient(client);
   const checks = registrationChecks();
   const offices = options.offices ? new Set(options.offices) : undefined;
-  const behaviours = new Map<string, BehaviourSlot>();
-  const recorded: CivilRecordedRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-
-  const slotFor = (mailbox: string, operation: SimOperation): BehaviourSlot | undefined =>
-    operation === 'token'
-      ? (behaviours.get(`${mailbox}\u0000token`) ?? behaviours.get('*\u0000token'))
-      : (behaviours.get(`${mailbox}\u0000${operation}`) ?? behaviours.get(mailbox) ?? behaviours.get(`*\u0000${operation}`) ?? behaviours.get('*'));
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
+  // The token endpoint misbehaves only when a behaviour names it.
+  const behaviours = new BehaviourBook<CivilRegistrySimulatorBehaviour>({ listedOnly: ['token'] });
+  const recorded = new RequestLog<CivilRecordedRequest>();
 
   async function handle(mailbox: string, route: (typeof ROUTES)[string], req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = flatHeaders(req);
     const body = await readBody(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY);
-    const record: CivilRecordedRequest = { mailbox, operation: route.operation, at: now(), headers, body: options.recordBodies === false ? Buffer.alloc(0) : (body ?? Buffer.alloc(0)), status: 0 };
-    recorded.push(record);
+    const record = recorded.add({ mailbox, operation: route.operation, at: now(), headers, body: options.recordBodies === false ? Buffer.alloc(0) : (body ?? Buffer.alloc(0)), status: 0 });
     const answer = (reply: SimReply & { raw?: string; headers?: Record<string, string> }): void => {
       record.status = reply.httpStatus;
       if (reply.raw === undefined) return sendJson(res, reply.httpStatus, reply.body, reply.headers);
@@ -117,16 +105,11 @@ export async function startCivilRegistrySimulator(options: CivilRegistrySimulato
     if (body === undefined) return answer({ httpStatus: 413, body: { status: '0', errorCode: '413', errorDescription: 'Request body too large' } });
 
     // 1. Network-level behaviours: a dead or slow system never looks at the request.
-    const slot = slotFor(mailbox, route.operation);
-    if (slot?.behaviour.mode === 'down') {
-      req.socket.destroy();
-      return;
-    }
-    if (slot?.behaviour.mode === 'slow') await sleep(slot.behaviour.delayMs);
-    if (res.destroyed) return;
+    const slot = behaviours.slotFor(mailbox, route.operation);
+    if (!(await server.passesNetwork(slot, req)) || res.destroyed) return;
 
     // 2. The token endpoint, or the token a data call carries.
-    const scripted = (): ReturnType<typeof scriptedAnswer> => scriptedAnswer(slot);
+    const scripted = (): ScriptedAnswer | undefined => scriptedAnswer(slot, REGISTRY_SCRIPT);
     if (!route.handler || !route.variant) {
       return answer(scripted() ?? tokenEndpoint(headers, body, mailbox, store, options.tokenTtlSeconds ?? 3600));
     }
@@ -140,7 +123,7 @@ export async function startCivilRegistrySimulator(options: CivilRegistrySimulato
     if (failure) return answer(failure);
     const ctx: SimContext = {
       mailbox,
-      body: parseJson(body),
+      body: parseJsonObject(body.toString('utf8')),
       store,
       checks,
       resultChunkLimit: options.resultChunkLimit ?? 3,
@@ -152,7 +135,7 @@ export async function startCivilRegistrySimulator(options: CivilRegistrySimulato
     answer(await route.handler(ctx));
   }
 
-  const server = createServer((req, res) => {
+  const server = new SimulatorServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const [first, ...rest] = path.split('/').filter(Boolean);
     const route = ROUTES[rest.join('/')];
@@ -164,31 +147,13 @@ export async function startCivilRegistrySimulator(options: CivilRegistrySimulato
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
     sendJson(res, 404, { status: '0', errorCode: '404', errorDescription: `Không có dịch vụ ${path}` });
   });
-  // The hub keeps connections alive; stay up longer than undici's default idle time (4 s).
-  server.keepAliveTimeout = 10_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const of = (mailbox: string | undefined, login: boolean): CivilRecordedRequest[] =>
-    recorded.filter((r) => (r.operation === 'token') === login && (mailbox === undefined || r.mailbox === mailbox));
 
   return {
-    url: `http://${host}:${address.port}`,
-    setBehaviour(mailbox, behaviour, operations) {
-      if (!operations) behaviours.set(mailbox, slotOf(behaviour));
-      // Each listed operation gets its own slot, so counts run down per operation.
-      else for (const operation of operations) behaviours.set(`${mailbox}\u0000${operation}`, slotOf(behaviour));
-    },
-    requests: (mailbox) => of(mailbox, false),
-    logins: (mailbox) => of(mailbox, true),
-    calls: () => [...recorded],
+    url: await server.listen(options),
+    setBehaviour: (mailbox, behaviour, operations) => behaviours.set(mailbox, behaviour, operations),
+    requests: (mailbox) => recorded.of(mailbox, (r) => r.operation !== 'token'),
+    logins: (mailbox) => recorded.of(mailbox, (r) => r.operation === 'token'),
+    calls: () => recorded.of(),
     uniqueDeliveries: (mailbox) => store.registrations(mailbox).length,
     registrations: (mailbox) => store.registrations(mailbox),
     advance(maHoSo, trangThai, details = {}) {
@@ -200,18 +165,9 @@ export async function startCivilRegistrySimulator(options: CivilRegistrySimulato
     registerClient: (client) => store.registerClient(client),
     reset() {
       behaviours.clear();
-      recorded.length = 0;
+      recorded.clear();
       store.clearTraffic();
     },
-    close: () => closeSimulatorServer(server, timers),
+    close: () => server.close(),
   };
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as unknown;
-    return isObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
-import type { CallVerdict } from './call-verdict.js';
-import { classifyCall, clip } from './call-verdict.js';
+import { asText, isJsonObject } from '../../src/adapters/json-values.js';
+import { clipReason } from '../../src/adapters/reason-text.js';
+import { classifyCall, type CallVerdict } from './call-verdict.js';
 import { postOnce, type CallLimits } from './http-call.js';
-import { asText, isRecord } from './registry-answer.js';
 import type { AccessToken } from './token-cache.js';
 
 export interface TokenCredentials {
@@ -37,12 +37,12 @@ export async function requestToken(credentials: TokenCredentials, limits: CallLi
     if (verdict.kind === 'answer') return { kind: 'transient', httpStatus: verdict.httpStatus, reason: 'token answer without a token' };
     return { ...verdict, reason: `token request: ${verdict.reason}` };
   }
-  const body = isRecord(result.body) ? result.body : {};
+  const body = isJsonObject(result.body) ? result.body : {};
   const value = asText(body.access_token);
   const lifetimeSeconds = Number(asText(body.expires_in));
   const type = asText(body.token_type);
   if (!value || !Number.isFinite(lifetimeSeconds) || lifetimeSeconds <= 0 || (type !== undefined && type.toLowerCase() !== 'bearer')) {
-    return { kind: 'transient', httpStatus: result.httpStatus, reason: clip(`token answer malformed: access_token, expires_in > 0 and a Bearer token_type expected, got keys ${Object.keys(body).join(', ') || 'none'}`) };
+    return { kind: 'transient', httpStatus: result.httpStatus, reason: clipReason(`token answer malformed: access_token, expires_in > 0 and a Bearer token_type expected, got keys ${Object.keys(body).join(', ') || 'none'}`) };
   }
   const obtained = limits.now().getTime();
   const lifetimeMs = lifetimeSeconds * 1000;

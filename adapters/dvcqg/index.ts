@@ -1,6 +1,6 @@
 import type { Adapter } from '../../src/adapters/adapter-contract.js';
 import { DVCQG_PROVIDER_DSTCODE, dvcqgConformanceSample } from './conformance-sample.js';
-import { closeDvcqgPools } from './pool-registry.js';
+import { closeDvcqgPools } from './portal-client.js';
 import { clearSessions } from './session-cache.js';
 import { dvcqgSecretSettings, dvcqgSettingsSchema, type DvcqgSettings } from './settings.js';
 import { dvcqgSimulatorPassword } from './simulator-accounts.js';

@@ -1,6 +1,7 @@
 import { startBudget } from '../../src/adapters/call-budget.js';
+import { asText } from '../../src/adapters/json-values.js';
 import type { DossierStatus } from '../../src/domain/dossier.js';
-import { asText, resultItems } from './portal-answer.js';
+import { resultItems } from './portal-answer.js';
 import { PortalConversation } from './portal-conversation.js';
 import { statusFromPortal } from './portal-status.js';
 import { answerRules } from './portal-verdict.js';

@@ -1,7 +1,8 @@
 import type { CallBudget } from '../../src/adapters/call-budget.js';
+import { clipReason } from '../../src/adapters/reason-text.js';
 import { callPortal } from './portal-client.js';
 import { loginToPortal, type LoginResult } from './portal-login.js';
-import { classifyPortalCall, clip, type AnswerRules, type PortalVerdict } from './portal-verdict.js';
+import { classifyPortalCall, type AnswerRules, type PortalVerdict } from './portal-verdict.js';
 import { cachedSession, dropSession, storeSession } from './session-cache.js';
 import type { ResolvedDvcqgSettings } from './settings.js';
 
@@ -50,7 +51,7 @@ export class PortalConversation {
       if (verdict.kind !== 'session') return verdict;
       dropSession(this.options.sessionKey, session);
       if (this.renewed) {
-        return { kind: 'permanent', httpStatus: 401, reason: clip(`session refused again after a new login (error_code ${verdict.answer.errorCode}): ${verdict.answer.message}`) };
+        return { kind: 'permanent', httpStatus: 401, reason: clipReason(`session refused again after a new login (error_code ${verdict.answer.errorCode}): ${verdict.answer.message}`) };
       }
       this.renewed = true;
       const login = await this.login();

@@ -1,7 +1,8 @@
 import type { CallBudget } from '../../src/adapters/call-budget.js';
-import { asText } from './portal-answer.js';
+import { asText } from '../../src/adapters/json-values.js';
+import { clipReason } from '../../src/adapters/reason-text.js';
 import { callPortal } from './portal-client.js';
-import { clip, classifyPortalCall, type AnswerRules } from './portal-verdict.js';
+import { classifyPortalCall, type AnswerRules } from './portal-verdict.js';
 import type { ResolvedDvcqgSettings } from './settings.js';
 
 /** A login: a new session, or why there is none (as the delivery's outcome would say it). */
@@ -28,7 +29,7 @@ export async function loginToPortal(settings: ResolvedDvcqgSettings, rules: Answ
     }
     case 'session':
     case 'refused':
-      return { kind: 'permanent', httpStatus: 401, reason: clip(`login refused (error_code ${verdict.answer.errorCode}): ${verdict.answer.message}`) };
+      return { kind: 'permanent', httpStatus: 401, reason: clipReason(`login refused (error_code ${verdict.answer.errorCode}): ${verdict.answer.message}`) };
     case 'transient':
       return verdict;
     case 'permanent':

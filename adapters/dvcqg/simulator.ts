@@ -1,10 +1,13 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RecordedRequest, SimulatorHandle, SimulatorOptions } from '../../src/adapters/adapter-contract.js';
-import { closeSimulatorServer, flatHeaders, readBody, sendJson } from '../../src/adapters/simulator-http.js';
+import { parseJsonObject } from '../../src/adapters/json-values.js';
+import { RequestLog } from '../../src/adapters/request-log.js';
+import { BehaviourBook, scriptedAnswer } from '../../src/adapters/simulator-behaviours.js';
+import { flatHeaders, readBody, sendJson } from '../../src/adapters/simulator-http.js';
+import { SimulatorServer } from '../../src/adapters/simulator-server.js';
 import { PortalAccounts, type Enrolment, type SimulatedAccount } from './simulator-accounts.js';
 import { refusal, SIM_ERROR_CODES, syncContinues, type SimReply, type SuccessCode } from './simulator-answers.js';
-import { BehaviourBook, scriptedAnswer, type DvcqgCallName, type DvcqgSimulatorBehaviour } from './simulator-behaviour.js';
+import { PORTAL_SCRIPT, type DvcqgCallName, type DvcqgSimulatorBehaviour } from './simulator-behaviour.js';
 import { DEFAULT_AGENCIES, DEFAULT_PROCEDURES, type SimulatedAgencyEntry, type SimulatedProcedure } from './simulator-catalogue.js';
 import { PortalRegistry, type StoredDossier, type StoredProgress } from './simulator-registry.js';
 import { dataCall, login, type PortalState } from './simulator-services.js';
@@ -92,26 +95,17 @@ export async function startDvcqgSimulator(options: DvcqgSimulatorOptions = {}): 
     now,
   };
   const keepBodies = options.recordBodies !== false;
-  const book = new BehaviourBook();
-  const recorded: DvcqgRecordedRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
+  const book = new BehaviourBook<DvcqgSimulatorBehaviour>();
+  const recorded = new RequestLog<DvcqgRecordedRequest>();
 
   async function handleCall(kind: 'login' | 'g', forwarded: boolean, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     // 1. Read the call and whose it is.
     const headers = flatHeaders(req);
     const raw = await readBody(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY);
-    const body = raw === undefined ? undefined : jsonObject(raw);
+    const body = raw === undefined ? undefined : parseJsonObject(raw.toString('utf8'));
     const call = kind === 'login' ? 'login' : typeof body?.service === 'string' ? body.service : '';
     const caller = identify(kind, body, state);
-    const record: DvcqgRecordedRequest = {
+    const record = recorded.add({
       mailbox: caller.mailbox,
       at: now(),
       headers,
@@ -121,8 +115,7 @@ export async function startDvcqgSimulator(options: DvcqgSimulatorOptions = {}): 
       path: req.url ?? '',
       endsSync: false,
       ...(caller.account !== undefined && { account: caller.account }),
-    };
-    recorded.push(record);
+    });
     const finish = (httpStatus: number, text: string, extraHeaders: Record<string, string>, reply: SimReply): void => {
       record.status = httpStatus;
       const code = reply.body.error_code;
@@ -139,24 +132,22 @@ export async function startDvcqgSimulator(options: DvcqgSimulatorOptions = {}): 
 
     // 2. A dead or slow portal never gets to look at the call.
     const slot = book.slotFor(caller.mailbox, call);
-    if (slot?.behaviour.mode === 'down') {
+    if (!(await server.passesNetwork(slot, req))) {
       record.endsSync = true;
-      req.socket.destroy();
       return;
     }
-    if (slot?.behaviour.mode === 'slow') await sleep(slot.behaviour.delayMs);
 
     // 3. NGSP routing, scripted answers, then the portal itself.
     if (forwarded && options.dstcode !== undefined && (headers.dstcode ?? url.searchParams.get('dstcode')) !== options.dstcode) {
       return answer(refusal(SIM_ERROR_CODES.routing, 'dstcode thiếu hoặc không hợp lệ: không định tuyến được tới dịch vụ đích', 400));
     }
-    const scripted = scriptedAnswer(slot);
-    if (scripted) return finish(scripted.httpStatus, scripted.text, scripted.headers, { httpStatus: scripted.httpStatus, body: jsonObject(Buffer.from(scripted.text)) ?? {} });
+    const scripted = scriptedAnswer(slot, PORTAL_SCRIPT);
+    if (scripted) return finish(scripted.httpStatus, scripted.text, scripted.headers, { httpStatus: scripted.httpStatus, body: parseJsonObject(scripted.text) ?? {} });
     if (!body) return answer(refusal(SIM_ERROR_CODES.invalid, 'Dữ liệu gửi lên không phải đối tượng JSON', 400));
     answer(kind === 'login' ? login(body, state) : dataCall(body, state));
   }
 
-  const server = createServer((req, res) => {
+  const server = new SimulatorServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
     const route = FORWARDED_PATH.exec(url.pathname) ?? DIRECT_PATH.exec(url.pathname);
     if (route && req.method === 'POST') {
@@ -168,25 +159,13 @@ export async function startDvcqgSimulator(options: DvcqgSimulatorOptions = {}): 
     if (route) return sendJson(res, 405, { error_code: -405, message: 'Chỉ chấp nhận phương thức POST' }, { allow: 'POST' });
     sendJson(res, 404, { error_code: -404, message: `Không tìm thấy đường dẫn ${url.pathname}` });
   });
-  // The hub keeps connections alive; stay up longer than undici's default idle time (4 s).
-  server.keepAliveTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const of = (mailbox: string | undefined, list: DvcqgRecordedRequest[]): DvcqgRecordedRequest[] => (mailbox === undefined ? list : list.filter((r) => r.mailbox === mailbox));
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: await server.listen(options),
     setBehaviour: (mailbox, behaviour, calls) => book.set(mailbox, behaviour, calls),
-    requests: (mailbox) => of(mailbox, recorded.filter((r) => r.endsSync)),
-    calls: (mailbox) => of(mailbox, [...recorded]),
-    logins: (mailbox) => of(mailbox, recorded.filter((r) => r.call === 'login')),
+    requests: (mailbox) => recorded.of(mailbox, (r) => r.endsSync),
+    calls: (mailbox) => recorded.of(mailbox),
+    logins: (mailbox) => recorded.of(mailbox, (r) => r.call === 'login'),
     uniqueDeliveries: (mailbox) => state.registry.acceptedProgress(mailbox),
     dossier: (maHoSo) => state.registry.dossier(maHoSo),
     progress: (maHoSo) => state.registry.progress(maHoSo),
@@ -194,11 +173,11 @@ export async function startDvcqgSimulator(options: DvcqgSimulatorOptions = {}): 
     expireSessions: (username) => accounts.expire(username),
     reset() {
       book.clear();
-      recorded.length = 0;
+      recorded.clear();
       state.registry.clear();
       accounts.reset();
     },
-    close: () => closeSimulatorServer(server, timers),
+    close: () => server.close(),
   };
 }
 
@@ -210,13 +189,4 @@ function identify(kind: 'login' | 'g', body: Record<string, unknown> | undefined
   if (session.kind === 'valid') return { mailbox: session.username, account: session.username };
   if (session.kind === 'expired') return { mailbox: session.username };
   return { mailbox: (typeof body.madonvi === 'string' && state.accounts.usernameOfUnit(body.madonvi)) || '' };
-}
-
-function jsonObject(bytes: Buffer): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(bytes.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

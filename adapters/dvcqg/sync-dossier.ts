@@ -1,14 +1,18 @@
-import { raceAbort, startBudget } from '../../src/adapters/call-budget.js';
 import type { DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
-import type { Dossier, DossierOperation } from '../../src/domain/dossier.js';
+import { attemptSettings } from '../../src/adapters/attempt-settings.js';
+import { startBudget } from '../../src/adapters/call-budget.js';
+import { failureOutcome } from '../../src/adapters/http-failure.js';
+import { readDossier } from '../../src/adapters/read-dossier.js';
+import { clipReason, errorText } from '../../src/adapters/reason-text.js';
+import type { DossierOperation } from '../../src/domain/dossier.js';
 import type { Message } from '../../src/domain/message.js';
 import { dossierSyncItem } from './dossier-item.js';
 import { resultItems } from './portal-answer.js';
 import { PortalConversation, type ServiceVerdict } from './portal-conversation.js';
-import { answerRules, clip } from './portal-verdict.js';
+import { answerRules } from './portal-verdict.js';
 import { progressItem } from './progress-item.js';
 import { sessionKey } from './session-cache.js';
-import { resolveDvcqgSettings, type DvcqgSettings, type ResolvedDvcqgSettings } from './settings.js';
+import { resolveDvcqgSettings, type DvcqgSettings } from './settings.js';
 
 type SyncOperation = Extract<DossierOperation, { op: 'sync' }>;
 
@@ -26,12 +30,9 @@ type SyncOperation = Extract<DossierOperation, { op: 'sync' }>;
  * `remoteId` = the `MaHoSo`. Always resolves with an outcome (README.md, "How answers are classified").
  */
 export async function syncDossierToPortal(message: Message, ctx: DeliveryContext<DvcqgSettings>): Promise<DeliveryOutcome> {
-  let settings: ResolvedDvcqgSettings;
-  try {
-    settings = resolveDvcqgSettings(ctx.endpoint.settings);
-  } catch (err) {
-    return { kind: 'permanent', reason: `invalid endpoint settings: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  const resolved = attemptSettings(ctx, resolveDvcqgSettings);
+  if ('outcome' in resolved) return resolved.outcome;
+  const { settings } = resolved;
   const op = message.dossier;
   if (message.kind !== 'dossier' || op?.op !== 'sync') {
     return { kind: 'permanent', reason: `the portal takes dossier sync operations only, not ${message.kind}${op ? ` ${op.op}` : ''}` };
@@ -40,19 +41,14 @@ export async function syncDossierToPortal(message: Message, ctx: DeliveryContext
   const budget = startBudget(ctx.signal, settings.timeoutMs);
   try {
     // 1. The dossier now, and what the portal will be told.
-    let dossier: Dossier;
-    try {
-      dossier = await raceAbort(ctx.dossier(), budget.signal);
-    } catch (err) {
-      if (budget.cause()) return { kind: 'transient', reason: `attempt ${budget.cause() === 'timeout' ? 'timed out' : 'aborted'} while the dossier was read` };
-      ctx.log.error({ err, adapter: 'dvcqg', deliveryId: ctx.deliveryId }, 'could not read the dossier');
-      return { kind: 'transient', reason: clip(`hub could not read the dossier: ${err instanceof Error ? err.message : String(err)}`) };
-    }
+    const read = await readDossier(ctx, budget, 'dvcqg');
+    if ('outcome' in read) return read.outcome;
+    const { dossier } = read;
     let items: { sync: Record<string, unknown>; progress: Record<string, string> };
     try {
       items = { sync: dossierSyncItem(dossier, op.step, settings), progress: progressItem(dossier, op.step, settings) };
     } catch (err) {
-      return { kind: 'permanent', reason: clip(`dossier ${dossier.number} cannot be written for the portal: ${err instanceof Error ? err.message : String(err)}`) };
+      return { kind: 'permanent', reason: clipReason(`dossier ${dossier.number} cannot be written for the portal: ${errorText(err)}`) };
     }
     const conversation = new PortalConversation({
       settings,
@@ -85,7 +81,7 @@ async function converse(conversation: PortalConversation, number: string, items:
   const progress = await conversation.call({ service: 'CapNhatTienDoHoSoMC', data: [items.progress] });
   if (progress.kind === 'ok') return { kind: 'delivered', remoteId: number, httpStatus: progress.httpStatus };
   if (progress.kind === 'refused' && progress.duplicate) {
-    return { kind: 'delivered', remoteId: number, httpStatus: progress.httpStatus, detail: clip(`the portal already had step ${op.step.status} at ${op.step.at}: ${progress.answer.message}`) };
+    return { kind: 'delivered', remoteId: number, httpStatus: progress.httpStatus, detail: clipReason(`the portal already had step ${op.step.status} at ${op.step.at}: ${progress.answer.message}`) };
   }
   return failed('CapNhatTienDoHoSoMC', progress);
 }
@@ -96,17 +92,7 @@ function syncParams(updating: boolean, item: Record<string, unknown>): Record<st
 
 /** A call that did not go through, as the attempt's outcome; the service is named in the reason. */
 function failed(service: string, verdict: Exclude<ServiceVerdict, { kind: 'ok' }>): DeliveryOutcome {
-  const status = verdict.httpStatus !== undefined ? { httpStatus: verdict.httpStatus } : {};
   const reason = `${service}: ${verdict.reason}`;
-  switch (verdict.kind) {
-    case 'transient':
-      return { kind: 'transient', reason, ...status, ...(verdict.retryAfterMs !== undefined && { retryAfterMs: verdict.retryAfterMs }) };
-    case 'refused':
-    case 'permanent':
-      return { kind: 'permanent', reason, ...status };
-    default: {
-      const unknown: never = verdict;
-      throw new Error(`Unknown verdict ${JSON.stringify(unknown)}`);
-    }
-  }
+  // A refusal that does not say "already there" ends the delivery.
+  return failureOutcome(verdict.kind === 'refused' ? { kind: 'permanent', reason, httpStatus: verdict.httpStatus } : { ...verdict, reason });
 }

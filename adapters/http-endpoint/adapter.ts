@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { addAbortSignal, Readable } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
+import { networkErrorCode } from '../../src/adapters/bounded-call.js';
 import { raceAbort, startBudget, type BudgetCause, type CallBudget } from '../../src/adapters/call-budget.js';
+import { DispatcherPools } from '../../src/adapters/dispatcher-pools.js';
+import { isPermanentNetworkCode, isTransientStatus } from '../../src/adapters/http-failure.js';
+import { errorText } from '../../src/adapters/reason-text.js';
 import { parseRetryAfter } from '../../src/adapters/retry-after.js';
 import type { Message } from '../../src/domain/message.js';
 import { AttachmentIntegrityError, buildDeliveryEnvelope, encodeDeliveryEnvelope } from './delivery-envelope.js';
@@ -29,26 +33,12 @@ const ERROR_BODY_LIMIT = 4 * 1024;
  */
 export const STREAMED_ENVELOPE_MIN_BYTES = 1024 * 1024;
 
-// One keep-alive pool per endpoint origin, created on first use. Module state on purpose: pools must
-// outlive single attempts to reuse connections; `closeHttpEndpointDispatchers()` ends them at shutdown.
-// The first endpoint seen for an origin sets the pool size (`maxConnections`): endpoints sharing an
-// origin share one server, so they share one connection budget.
-const dispatchers = new Map<string, Pool>();
-
-function dispatcherFor(url: URL, maxConnections: number): Pool {
-  let pool = dispatchers.get(url.origin);
-  if (!pool) {
-    pool = new Pool(url.origin, { connections: maxConnections, pipelining: 1 });
-    dispatchers.set(url.origin, pool);
-  }
-  return pool;
-}
+// One keep-alive pool per endpoint origin; `closeHttpEndpointDispatchers()` ends them at shutdown.
+const dispatchers = new DispatcherPools();
 
 /** Closes every cached connection pool (waits for requests in flight). Call once at shutdown. */
-export async function closeHttpEndpointDispatchers(): Promise<void> {
-  const pools = [...dispatchers.values()];
-  dispatchers.clear();
-  await Promise.all(pools.map((pool) => pool.close()));
+export function closeHttpEndpointDispatchers(): Promise<void> {
+  return dispatchers.close();
 }
 
 /**
@@ -152,7 +142,7 @@ async function sendOnce(
   let response: Dispatcher.ResponseData;
   try {
     response = await raceAbort(
-      dispatcherFor(url, settings.maxConnections).request({
+      dispatchers.poolFor(url.origin, settings.maxConnections).request({
         method: 'POST',
         path: `${url.pathname}${url.search}`,
         headers: prepared.headers,
@@ -246,29 +236,21 @@ export function classifyHttpResponse(response: HttpResponseSummary, now: Date): 
   }
   // The status is authoritative even when its body broke off: it only feeds the reason.
   const reason = responseReason(status, response.body, response.bodyError);
-  if (status === 408 || status === 429 || (status >= 500 && status <= 599)) {
+  if (isTransientStatus(status)) {
     const retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'), now);
     return { kind: 'transient', httpStatus: status, reason, ...(retryAfterMs !== undefined && { retryAfterMs }) };
   }
   return { kind: 'permanent', httpStatus: status, reason };
 }
 
-
-// Errors that mean the request itself is malformed (bad URL or header in the settings): retrying
-// the same request cannot help. Everything else from the network is worth another attempt.
-const PERMANENT_ERROR_CODES = new Set([
-  'UND_ERR_INVALID_ARG',
-  'UND_ERR_NOT_SUPPORTED',
-  'ERR_INVALID_URL',
-  'ERR_INVALID_HTTP_TOKEN',
-  'ERR_INVALID_CHAR',
-]);
-
-/** Classifies a failure to get any answer: refused, reset, DNS, TLS … are transient. */
+/**
+ * Classifies a failure to get any answer: refused, reset, DNS, TLS … are transient; a request that
+ * is malformed (bad URL or header in the settings) permanent, as retrying it cannot help.
+ */
 export function classifyRequestError(err: unknown): DeliveryOutcome {
-  const code = errorCode(err);
+  const code = networkErrorCode(err);
   const reason = truncate(`network error${code ? ` ${code}` : ''}: ${errorText(err)}`, REASON_BODY_CHARS + 40);
-  return code !== undefined && PERMANENT_ERROR_CODES.has(code) ? { kind: 'permanent', reason } : { kind: 'transient', reason };
+  return isPermanentNetworkCode(code) ? { kind: 'permanent', reason } : { kind: 'transient', reason };
 }
 
 function abortedOutcome(cause: BudgetCause | undefined, timeoutMs: number, reason?: unknown): DeliveryOutcome {
@@ -335,17 +317,6 @@ const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  const causeCode = ((err as { cause?: { code?: unknown } } | undefined)?.cause as { code?: unknown } | undefined)?.code;
-  // Prefer the system error (ECONNRESET) over undici's wrapper (UND_ERR_SOCKET).
-  return typeof causeCode === 'string' ? causeCode : typeof code === 'string' ? code : undefined;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function truncate(text: string, max: number): string {

@@ -1,14 +1,17 @@
 import { createHash, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
   RecordedRequest,
   SimulatorBehaviour,
   SimulatorHandle,
   SimulatorOptions,
 } from '../../src/adapters/adapter-contract.js';
+import { parseJsonObject } from '../../src/adapters/json-values.js';
+import { RequestLog } from '../../src/adapters/request-log.js';
+import { BehaviourBook, scriptedAnswer } from '../../src/adapters/simulator-behaviours.js';
+import { flatHeaders, sendJson } from '../../src/adapters/simulator-http.js';
+import { SimulatorServer } from '../../src/adapters/simulator-server.js';
 import { verifyJwsSignature } from '../../src/crypto/jws.js';
-import { closeSimulatorServer, flatHeaders, sendJson } from '../../src/adapters/simulator-http.js';
 
 /**
  * A request as this simulator records it. XML bodies are hashed as they stream in and kept only up
@@ -44,12 +47,6 @@ export const KEPT_XML_BODY_BYTES = 1024 * 1024;
 const HEAD_BYTES = 256;
 const INBOX_PATH = /^\/inbox\/([^/?#]+)\/?(?:\?.*)?$/;
 
-interface BehaviourSlot {
-  behaviour: SimulatorBehaviour;
-  /** For `fail` with a count: failures still to answer. */
-  remaining?: number;
-}
-
 /**
  * Starts a simulator of agency document systems on loopback. `POST /inbox/:mailbox` accepts
  * deliveries (mailboxes exist on first use); `GET /healthz` answers 200. Each mailbox follows its
@@ -62,23 +59,11 @@ interface BehaviourSlot {
  */
 export async function startHttpEndpointSimulator(options: SimulatorOptions = {}): Promise<HttpEndpointSimulatorHandle> {
   const hubKey = options.hubCertificatePem !== undefined ? leafPublicKey(options.hubCertificatePem) : undefined;
-  const behaviours = new Map<string, BehaviourSlot>();
-  const recorded: HttpEndpointRecordedRequest[] = [];
+  const behaviours = new BehaviourBook<SimulatorBehaviour>();
+  const recorded = new RequestLog<HttpEndpointRecordedRequest>();
   /** mailbox → idempotency key → simulator id. */
   const accepted = new Map<string, Map<string, string>>();
-  const timers = new Set<NodeJS.Timeout>();
   let sequence = 0;
-
-  const behaviourFor = (mailbox: string): BehaviourSlot | undefined => behaviours.get(mailbox) ?? behaviours.get('*');
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
 
   async function handleInbox(mailbox: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = new Date();
@@ -90,11 +75,10 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
       maxBytes: xml ? MAX_XML_BODY_BYTES : MAX_JSON_BODY_BYTES,
       keepBytes: !recordBodies ? 0 : xml ? KEPT_XML_BODY_BYTES : MAX_JSON_BODY_BYTES,
     });
-    const record: HttpEndpointRecordedRequest = {
+    const record = recorded.add({
       mailbox, at: new Date(), startedAt, headers, body: body.kept ?? Buffer.alloc(0), bodyKept: body.kept !== undefined,
       bodySize: body.size, bodySha256: body.sha256?.toString('hex') ?? '', status: 0,
-    };
-    recorded.push(record);
+    });
     const answer = (status: number, payload: unknown, extra: Record<string, string> = {}): void => {
       record.status = status;
       sendJson(res, status, payload, extra);
@@ -102,29 +86,21 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
     if (body.sha256 === undefined) return answer(413, { error: 'payload_too_large' });
 
     // 1. Network-level behaviours first: a dead or slow host never gets to look at the request.
-    const slot = behaviourFor(mailbox);
-    const behaviour = slot?.behaviour ?? { mode: 'ok' };
-    if (behaviour.mode === 'down') {
-      req.socket.destroy();
-      return;
-    }
-    if (behaviour.mode === 'slow') {
-      // Like a real server, it goes on processing even if the client gave up meanwhile.
-      await sleep(behaviour.delayMs);
-    }
+    const slot = behaviours.slotFor(mailbox);
+    if (!(await server.passesNetwork(slot, req))) return;
     // 2. Authenticate the hub and check the body it signed.
     if (hubKey) {
       const problem = checkSignature(record.headers, body.sha256, hubKey);
       if (problem) return answer(401, { error: 'unauthorized', message: problem });
     }
     // 3. Scripted failures.
-    const failure = scriptedFailure(slot);
-    if (failure) return answer(failure.status, { error: 'simulated_failure', status: failure.status }, failure.headers);
+    const failure = scriptedAnswer(slot, { failure: (scripted) => scripted });
+    if (failure) return answer(failure.httpStatus, { error: 'simulated_failure', status: failure.httpStatus }, failure.headers);
     // 4. Accept (once per idempotency key).
     const key = record.headers['idempotency-key'];
     if (!key) return answer(400, { error: 'missing_idempotency_key' });
     if (recordBodies) {
-      if (xml ? !isXmlDocument(body.head) : !isJsonObject(body.kept ?? Buffer.alloc(0))) {
+      if (xml ? !isXmlDocument(body.head) : !parseJsonObject((body.kept ?? Buffer.alloc(0)).toString('utf8'))) {
         return answer(400, { error: 'malformed_body', message: xml ? 'body is not an XML document' : 'body is not a JSON object' });
       }
     }
@@ -137,7 +113,7 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
     answer(200, { id, received: true });
   }
 
-  const server = createServer((req, res) => {
+  const server = new SimulatorServer((req, res) => {
     const url = req.url ?? '/';
     const inbox = req.method === 'POST' ? INBOX_PATH.exec(url) : null;
     if (inbox) {
@@ -154,25 +130,11 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
     if (req.method === 'GET' && (url === '/healthz' || url.startsWith('/healthz?'))) return sendJson(res, 200, { ok: true });
     sendJson(res, 404, { error: 'not_found' });
   });
-  // The hub keeps connections alive; stay up longer than undici's default idle time (4 s).
-  server.keepAliveTimeout = 10_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
-    url: `http://${host}:${address.port}`,
-    setBehaviour(mailbox, behaviour) {
-      behaviours.set(mailbox, behaviour.mode === 'fail' && behaviour.count !== undefined ? { behaviour, remaining: behaviour.count } : { behaviour });
-    },
-    requests: (mailbox) => (mailbox === undefined ? [...recorded] : recorded.filter((r) => r.mailbox === mailbox)),
+    url: await server.listen(options),
+    setBehaviour: (mailbox, behaviour) => behaviours.set(mailbox, behaviour),
+    requests: (mailbox) => recorded.of(mailbox),
     uniqueDeliveries(mailbox) {
       if (mailbox !== undefined) return accepted.get(mailbox)?.size ?? 0;
       let total = 0;
@@ -181,38 +143,11 @@ export async function startHttpEndpointSimulator(options: SimulatorOptions = {})
     },
     reset() {
       behaviours.clear();
-      recorded.length = 0;
+      recorded.clear();
       accepted.clear();
     },
-    close: () => closeSimulatorServer(server, timers),
+    close: () => server.close(),
   };
-}
-
-/** The status (and headers) a `fail` or `flaky` behaviour answers now, if any; counts down `fail`. */
-function scriptedFailure(slot: BehaviourSlot | undefined): { status: number; headers: Record<string, string> } | undefined {
-  if (!slot) return undefined;
-  const behaviour = slot.behaviour;
-  switch (behaviour.mode) {
-    case 'fail': {
-      if (slot.remaining !== undefined) {
-        if (slot.remaining <= 0) return undefined;
-        slot.remaining -= 1;
-      }
-      const headers: Record<string, string> =
-        behaviour.retryAfterSeconds !== undefined ? { 'retry-after': String(behaviour.retryAfterSeconds) } : {};
-      return { status: behaviour.status, headers };
-    }
-    case 'flaky':
-      return Math.random() < behaviour.failureRate ? { status: 503, headers: {} } : undefined;
-    case 'ok':
-    case 'slow':
-    case 'down':
-      return undefined;
-    default: {
-      const unknown: never = behaviour;
-      throw new Error(`Unknown simulator behaviour ${JSON.stringify(unknown)}`);
-    }
-  }
 }
 
 /** What {@link streamBody} learnt of a request body. */
@@ -282,13 +217,4 @@ function sameText(a: string, b: string): boolean {
 /** Starts like an XML document (declaration or root element): what an agency's parser would try. */
 function isXmlDocument(head: Buffer): boolean {
   return /^(<\?xml[^>]*\?>\s*)?<[A-Za-z_]/.test(head.toString('utf8'));
-}
-
-function isJsonObject(body: Buffer): boolean {
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,5 @@
+import { asText } from '../../src/adapters/json-values.js';
 import type { DossierUpdate, ReturnedDocument } from '../../src/domain/dossier.js';
-import { textOf } from './call-verdict.js';
 import { lltpDateToIso } from './lltp-dates.js';
 
 /** The result part of a {@link DossierUpdate}, with what the certificate says about when and who. */
@@ -23,7 +23,7 @@ export function certificateResult(ketQuaXuLy: unknown): CertificateResult | { pr
   if (typeof ketQuaXuLy !== 'object' || ketQuaXuLy === null || Array.isArray(ketQuaXuLy)) return { problem: 'ketQuaXuLy is not an object' };
   const data: Record<string, unknown> = { ...(ketQuaXuLy as Record<string, unknown>) };
   const documents: ReturnedDocument[] = [];
-  const number = textOf(data.soPhieuLLTP);
+  const number = asText(data.soPhieuLLTP);
 
   const certificate = pdfOf(data.phieuLLTP);
   if (certificate === 'invalid') return { problem: 'phieuLLTP is not a base64 PDF' };
@@ -36,9 +36,9 @@ export function certificateResult(ketQuaXuLy: unknown): CertificateResult | { pr
     delete data.quyetDinhThuHoi;
   }
 
-  const at = lltpDateToIso(textOf(data.ngayCapPhieu));
-  const name = textOf(data.nguoiKy);
-  const position = textOf(data.chucVu);
+  const at = lltpDateToIso(asText(data.ngayCapPhieu));
+  const name = asText(data.nguoiKy);
+  const position = asText(data.chucVu);
   return {
     result: { data, documents },
     ...(at !== undefined && { at }),

@@ -1,14 +1,14 @@
 import type { DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
-import { raceAbort, startBudget } from '../../src/adapters/call-budget.js';
+import { attemptSettings } from '../../src/adapters/attempt-settings.js';
+import { startBudget } from '../../src/adapters/call-budget.js';
 import { duplicateClassifier } from '../../src/adapters/duplicate-phrases.js';
+import { readDossier } from '../../src/adapters/read-dossier.js';
 import type { Dossier } from '../../src/domain/dossier.js';
 import type { Message } from '../../src/domain/message.js';
-import { clip } from './call-verdict.js';
-import { reasonText } from './http-call.js';
 import { submitViaLgsp } from './lgsp-submit.js';
 import { submitToNational } from './national-submit.js';
 import { asJudicialRecordPayload, type JudicialRecordPayload } from './payload.js';
-import { resolveJudicialRecordsSettings, type JudicialRecordsSettings, type ResolvedJudicialRecordsSettings } from './settings.js';
+import { resolveJudicialRecordsSettings, type JudicialRecordsSettings } from './settings.js';
 
 /**
  * One delivery attempt of a `dossier` message with a `submit` operation: reads the dossier, then
@@ -17,12 +17,9 @@ import { resolveJudicialRecordsSettings, type JudicialRecordsSettings, type Reso
  * included). Always resolves with an outcome; sends nothing when `ctx.signal` is already aborted.
  */
 export async function deliverJudicialRecord(message: Message, ctx: DeliveryContext<JudicialRecordsSettings>): Promise<DeliveryOutcome> {
-  let settings: ResolvedJudicialRecordsSettings;
-  try {
-    settings = resolveJudicialRecordsSettings(ctx.endpoint.settings);
-  } catch (err) {
-    return { kind: 'permanent', reason: `invalid endpoint settings: ${reasonText(err)}` };
-  }
+  const resolved = attemptSettings(ctx, resolveJudicialRecordsSettings);
+  if ('outcome' in resolved) return resolved.outcome;
+  const { settings } = resolved;
   const operation = message.dossier;
   if (message.kind !== 'dossier' || operation?.op !== 'submit') {
     return { kind: 'permanent', reason: `judicial-records takes dossier submissions only, not a ${message.kind}${operation ? ` ${operation.op}` : ''} message` };
@@ -32,21 +29,16 @@ export async function deliverJudicialRecord(message: Message, ctx: DeliveryConte
   const budget = startBudget(ctx.signal, settings.timeoutMs);
   try {
     // 1. Load the dossier as the hub holds it now.
-    let dossier: Dossier;
-    try {
-      dossier = await raceAbort(ctx.dossier(), budget.signal);
-    } catch (err) {
-      if (budget.cause() !== undefined) return { kind: 'transient', reason: `attempt ${budget.cause() === 'timeout' ? 'timed out' : 'aborted'} while the dossier was read` };
-      ctx.log.error({ err, adapter: 'judicial-records', deliveryId: ctx.deliveryId }, 'could not read the dossier');
-      return { kind: 'transient', reason: clip(`hub could not read the dossier: ${reasonText(err)}`) };
-    }
+    const read = await readDossier(ctx, budget, 'judicial-records');
+    if ('outcome' in read) return read.outcome;
+    const { dossier } = read;
     // 2. Check it is a certificate request.
     const payload = checkedPayload(dossier, operation.number);
     if ('problem' in payload) return { kind: 'permanent', reason: payload.problem };
     // 3. Submit once.
     const isDuplicate = duplicateClassifier(settings);
     if (settings.variant === 'lgsp') {
-      return await submitViaLgsp(dossier, payload, { endpointId: ctx.endpoint.id, settings, budget, outer: ctx.signal, now: () => ctx.now(), log: ctx.log }, isDuplicate);
+      return await submitViaLgsp(dossier, payload, { endpointId: ctx.endpoint.id, settings, budget, now: () => ctx.now(), log: ctx.log }, isDuplicate);
     }
     // The success list is matched like the duplicate list (folded text, whole words).
     const isSuccess = duplicateClassifier({ duplicatePhrases: settings.successPhrases });

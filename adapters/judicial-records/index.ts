@@ -4,7 +4,7 @@ import { deliverJudicialRecord } from './deliver.js';
 import { clearLgspPollCursors } from './lgsp-poll.js';
 import { clearLgspTokens } from './lgsp-token.js';
 import { pollJudicialRecords } from './poll.js';
-import { closeJudicialRecordsPools } from './pool-registry.js';
+import { closeJudicialRecordsPools } from './http-call.js';
 import { judicialRecordsSecretSettings, judicialRecordsSettingsSchema, type JudicialRecordsSettings } from './settings.js';
 import { startJudicialRecordsSimulator } from './simulator.js';
 import { judicialSimulatorSecret } from './simulator-store.js';

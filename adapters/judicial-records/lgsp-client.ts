@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { CallBudget } from '../../src/adapters/call-budget.js';
-import { clip, failureVerdict, fieldOf, parseJsonObject, textOf, type FailureVerdict } from './call-verdict.js';
+import { failureVerdict, type FailureVerdict } from '../../src/adapters/http-failure.js';
+import { asText, parseJsonObject } from '../../src/adapters/json-values.js';
+import { clipReason } from '../../src/adapters/reason-text.js';
+import { fieldOf } from './field-of.js';
 import { postOnce, type CallResult } from './http-call.js';
 import { forgetLgspToken, lgspToken, tokenKey } from './lgsp-token.js';
 import { lgspOperationUrl, type LgspOperation, type ResolvedCommonSettings, type ResolvedLgspSettings } from './settings.js';
@@ -11,8 +14,6 @@ export interface LgspCallContext {
   settings: ResolvedLgspSettings & ResolvedCommonSettings;
   /** The attempt's (or the poll call's) budget: the token fetch, the call and one re-authentication share it. */
   budget: CallBudget;
-  /** The caller's own signal, for the reason of an abort. */
-  outer: AbortSignal;
   now(): Date;
   log: Logger;
 }
@@ -64,7 +65,6 @@ function post(ctx: LgspCallContext, operation: LgspOperation, payload: Record<st
     },
     ctx.settings,
     ctx.budget,
-    ctx.outer,
     ctx.now,
   );
 }
@@ -73,14 +73,14 @@ function tokenRefused(result: CallResult): boolean {
   if (result.kind === 'http-error') return result.httpStatus === 401;
   if (result.kind !== 'answer') return false;
   const body = parseJsonObject(result.text);
-  return body !== undefined && textOf(fieldOf(body, 'STATUS')) === AUTHEN_ERROR;
+  return body !== undefined && asText(fieldOf(body, 'STATUS')) === AUTHEN_ERROR;
 }
 
 function judged(result: CallResult, operation: LgspOperation): LgspCallResult {
-  if (result.kind !== 'answer') return { kind: 'failed', verdict: failureVerdict(result, operation) };
+  if (result.kind !== 'answer') return { kind: 'failed', verdict: failureVerdict(result, { call: operation }) };
   const body = parseJsonObject(result.text);
-  if (!body) return { kind: 'malformed', httpStatus: result.httpStatus, excerpt: clip(result.text) };
-  const status = textOf(fieldOf(body, 'STATUS'));
-  const description = textOf(fieldOf(body, 'DESCRIPTION'));
+  if (!body) return { kind: 'malformed', httpStatus: result.httpStatus, excerpt: clipReason(result.text) };
+  const status = asText(fieldOf(body, 'STATUS'));
+  const description = asText(fieldOf(body, 'DESCRIPTION'));
   return { kind: 'answer', httpStatus: result.httpStatus, body, ...(status !== undefined && { status }), ...(description !== undefined && { description }) };
 }

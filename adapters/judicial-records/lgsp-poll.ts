@@ -1,8 +1,9 @@
 import type { DossierPollContext } from '../../src/adapters/adapter-contract.js';
 import { startBudget } from '../../src/adapters/call-budget.js';
+import { asText, parseJsonObject } from '../../src/adapters/json-values.js';
 import type { DossierUpdate, PendingDossier } from '../../src/domain/dossier.js';
-import { fieldOf, parseJsonObject, textOf } from './call-verdict.js';
 import { certificateResult, type CertificateResult } from './certificate-result.js';
+import { fieldOf } from './field-of.js';
 import { callLgsp, isLgspSuccess, type LgspCallResult } from './lgsp-client.js';
 import { receiptNumberOf } from './lgsp-registration.js';
 import { lltpDateToIso } from './lltp-dates.js';
@@ -111,8 +112,8 @@ async function changedStatuses(ctx: PollContext, settings: Settings): Promise<(O
   for (const entry of list) {
     if (typeof entry !== 'object' || entry === null) continue;
     const observation = observationOf(entry as Record<string, unknown>);
-    const declarationId = textOf(fieldOf(entry as Record<string, unknown>, 'DECLARATION_ID'));
-    const receiveNo = textOf(fieldOf(entry as Record<string, unknown>, 'RECEIVE_NO'));
+    const declarationId = asText(fieldOf(entry as Record<string, unknown>, 'DECLARATION_ID'));
+    const receiveNo = asText(fieldOf(entry as Record<string, unknown>, 'RECEIVE_NO'));
     if (observation) items.push({ ...observation, ...(declarationId && { declarationId }), ...(receiveNo && { receiveNo }) });
     else ctx.log.warn({ adapter: 'judicial-records', declarationId }, 'traDsTrangThaiHs item without DEC_STATUS_ID; skipped');
   }
@@ -164,18 +165,18 @@ function singleChecks(ctx: PollContext, settings: Settings, mentioned: ReadonlyS
 async function call(ctx: PollContext, settings: Settings, operation: LgspOperation, payload: Record<string, unknown>): Promise<LgspCallResult> {
   const budget = startBudget(ctx.signal, settings.timeoutMs);
   try {
-    return await callLgsp({ endpointId: ctx.endpoint.id, settings, budget, outer: ctx.signal, now: () => ctx.now(), log: ctx.log }, operation, payload);
+    return await callLgsp({ endpointId: ctx.endpoint.id, settings, budget, now: () => ctx.now(), log: ctx.log }, operation, payload);
   } finally {
     budget.end();
   }
 }
 
 function observationOf(body: Record<string, unknown>): Observation | undefined {
-  const code = textOf(fieldOf(body, 'DEC_STATUS_ID'));
+  const code = asText(fieldOf(body, 'DEC_STATUS_ID'));
   if (code === undefined || code === '') return undefined;
-  const name = textOf(fieldOf(body, 'DEC_STATUS_NAME'));
-  const approveDate = textOf(fieldOf(body, 'APPROVE_DATE'));
-  const issueDate = textOf(fieldOf(body, 'ISSUE_DATE'));
+  const name = asText(fieldOf(body, 'DEC_STATUS_NAME'));
+  const approveDate = asText(fieldOf(body, 'APPROVE_DATE'));
+  const issueDate = asText(fieldOf(body, 'ISSUE_DATE'));
   return { code, ...(name && { name }), ...(approveDate && { approveDate }), ...(issueDate && { issueDate }) };
 }
 

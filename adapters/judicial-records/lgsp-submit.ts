@@ -1,7 +1,10 @@
 import type { DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
 import type { DuplicateClassifier } from '../../src/adapters/duplicate-phrases.js';
+import { failureOutcome } from '../../src/adapters/http-failure.js';
+import { asText } from '../../src/adapters/json-values.js';
+import { clipReason } from '../../src/adapters/reason-text.js';
 import type { Dossier } from '../../src/domain/dossier.js';
-import { clip, failureOutcome, fieldOf, textOf } from './call-verdict.js';
+import { fieldOf } from './field-of.js';
 import { callLgsp, isLgspSuccess, type LgspCallContext, type LgspCallResult } from './lgsp-client.js';
 import { buildRegistration } from './lgsp-registration.js';
 import type { JudicialRecordPayload } from './payload.js';
@@ -35,14 +38,14 @@ export function registrationOutcome(
       return { kind: 'transient', httpStatus: result.httpStatus, reason: `nhanHoSoDangKy answered HTTP ${result.httpStatus} with something other than a JSON object: ${result.excerpt}` };
     case 'answer': {
       const { httpStatus, status, description } = result;
-      const id = textOf(fieldOf(result.body, 'ID'));
+      const id = asText(fieldOf(result.body, 'ID'));
       const remote = id ? { remoteId: id } : {};
-      if (isDuplicate(description)) return { kind: 'delivered', httpStatus, ...remote, detail: clip(`already received: ${description ?? ''}`) };
+      if (isDuplicate(description)) return { kind: 'delivered', httpStatus, ...remote, detail: clipReason(`already received: ${description ?? ''}`) };
       if (status === undefined) return { kind: 'transient', httpStatus, reason: 'nhanHoSoDangKy answered without a STATUS' };
       if (isLgspSuccess(status, settings.successStatuses)) {
         return id ? { kind: 'delivered', httpStatus, remoteId: id } : { kind: 'delivered', httpStatus, detail: 'the LLTP took the registration without an ID' };
       }
-      const reason = clip(`the LLTP refused the registration: STATUS ${status}${description ? `: ${description}` : ''}`);
+      const reason = clipReason(`the LLTP refused the registration: STATUS ${status}${description ? `: ${description}` : ''}`);
       return settings.transientErrorCodes.includes(status) ? { kind: 'transient', httpStatus, reason } : { kind: 'permanent', httpStatus, reason };
     }
     default: {

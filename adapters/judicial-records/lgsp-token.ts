@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { raceAbort, startBudget } from '../../src/adapters/call-budget.js';
-import { clip, failureVerdict, parseJsonObject, textOf, type FailureVerdict } from './call-verdict.js';
+import { failureVerdict, type FailureVerdict } from '../../src/adapters/http-failure.js';
+import { asText, parseJsonObject } from '../../src/adapters/json-values.js';
+import { clipReason, errorText } from '../../src/adapters/reason-text.js';
 import { postOnce, type CallLimits } from './http-call.js';
 import type { ResolvedLgspSettings } from './settings.js';
 
@@ -54,7 +56,7 @@ export async function lgspToken(key: string, settings: ResolvedLgspSettings & Ca
   try {
     return await raceAbort(pending, signal);
   } catch (err) {
-    return { kind: 'failed', verdict: { kind: 'transient', reason: clip(`gave up waiting for the LGSP token: ${err instanceof Error ? err.message : String(err)}`) } };
+    return { kind: 'failed', verdict: { kind: 'transient', reason: clipReason(`gave up waiting for the LGSP token: ${errorText(err)}`) } };
   }
 }
 
@@ -81,19 +83,18 @@ async function fetchToken(settings: ResolvedLgspSettings & CallLimits, now: () =
       },
       settings,
       budget,
-      NEVER,
       now,
     );
     if (result.kind !== 'answer') {
-      const verdict = failureVerdict(result, 'LGSP token endpoint');
+      const verdict = failureVerdict(result, { call: 'LGSP token endpoint' });
       // Refused credentials (401 invalid_client, 400 …) will be refused again: fix the settings.
       return { kind: 'failed', verdict };
     }
     const answer = parseJsonObject(result.text);
-    const token = answer ? textOf(answer.access_token) : undefined;
+    const token = answer ? asText(answer.access_token) : undefined;
     // An answer without a token is a gateway misbehaving (a proxy page …): worth another try.
     if (!answer || !token) return { kind: 'failed', verdict: { kind: 'transient', httpStatus: result.httpStatus, reason: `LGSP token endpoint answered HTTP ${result.httpStatus} without an access_token` } };
-    const lifetimeS = Number(textOf(answer.expires_in) ?? DEFAULT_LIFETIME_S);
+    const lifetimeS = Number(asText(answer.expires_in) ?? DEFAULT_LIFETIME_S);
     const lifetimeMs = Number.isFinite(lifetimeS) && lifetimeS > 0 ? lifetimeS * 1000 : DEFAULT_LIFETIME_S * 1000;
     // Stop offering a token a little before it runs out (a tenth of its life, at most 30 s).
     return { kind: 'token', token, usableUntil: now().getTime() + lifetimeMs - Math.min(30_000, lifetimeMs / 10) };

@@ -1,7 +1,9 @@
 import type { DossierPollContext } from '../../src/adapters/adapter-contract.js';
 import { startBudget } from '../../src/adapters/call-budget.js';
+import { failureVerdict } from '../../src/adapters/http-failure.js';
+import { asText, parseJsonObject } from '../../src/adapters/json-values.js';
+import { clipReason } from '../../src/adapters/reason-text.js';
 import type { DossierUpdate, PendingDossier } from '../../src/domain/dossier.js';
-import { clip, failureVerdict, parseJsonObject, textOf } from './call-verdict.js';
 import { certificateResult } from './certificate-result.js';
 import { postOnce } from './http-call.js';
 import { JudicialRecordsPollError } from './poll-error.js';
@@ -42,11 +44,10 @@ async function lookUp(ctx: PollContext, settings: Settings, pending: PendingDoss
       },
       settings,
       budget,
-      ctx.signal,
       () => ctx.now(),
     );
     if (result.kind !== 'answer') {
-      const verdict = failureVerdict(result, 'national LLTP result look-up');
+      const verdict = failureVerdict(result, { call: 'national LLTP result look-up' });
       return { kind: 'unreachable', reason: verdict.reason, transient: verdict.kind === 'transient' };
     }
     answerText = result.text;
@@ -62,7 +63,7 @@ async function lookUp(ctx: PollContext, settings: Settings, pending: PendingDoss
 }
 
 function judge(ctx: PollContext, pending: PendingDossier, entry: Record<string, unknown>): LookUp {
-  const code = textOf(entry.trangThaiXuLy) ?? '';
+  const code = asText(entry.trangThaiXuLy) ?? '';
   const status = hubStatusOfNational(code);
   if (status === undefined) {
     ctx.log.warn({ adapter: 'judicial-records', dossierId: pending.dossierId, trangThaiXuLy: code }, 'trangThaiXuLy is not a status 1–10; not reported');
@@ -85,10 +86,10 @@ function judge(ctx: PollContext, pending: PendingDossier, entry: Record<string, 
 /** The `value[]` entry of the dossier in a `{status, statusDescription, value}` answer. */
 function entryFor(text: string, number: string): { entry: Record<string, unknown> } | { problem: string } {
   const answer = parseJsonObject(text);
-  if (!answer) return { problem: clip(`answer is not a JSON object: ${text}`) };
-  if (textOf(answer.status) !== '1') return { problem: clip(`status ${textOf(answer.status) ?? '(none)'}: ${textOf(answer.statusDescription) ?? ''}`) };
+  if (!answer) return { problem: clipReason(`answer is not a JSON object: ${text}`) };
+  if (asText(answer.status) !== '1') return { problem: clipReason(`status ${asText(answer.status) ?? '(none)'}: ${asText(answer.statusDescription) ?? ''}`) };
   const values = Array.isArray(answer.value) ? answer.value : [];
-  const entry = values.find((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && textOf((v as Record<string, unknown>).maHoSoMCDT) === number);
+  const entry = values.find((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && asText((v as Record<string, unknown>).maHoSoMCDT) === number);
   return entry ? { entry } : { problem: 'no value for this maHoSoMCDT' };
 }
 

@@ -1,10 +1,12 @@
-import { raceAbort, type CallBudget } from '../../src/adapters/call-budget.js';
 import type { DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
+import { raceAbort, type CallBudget } from '../../src/adapters/call-budget.js';
 import type { DuplicateClassifier } from '../../src/adapters/duplicate-phrases.js';
+import { failureOutcome, failureVerdict } from '../../src/adapters/http-failure.js';
+import { asText, parseJsonObject } from '../../src/adapters/json-values.js';
+import { clipReason, errorText } from '../../src/adapters/reason-text.js';
 import type { Dossier } from '../../src/domain/dossier.js';
 import type { Message } from '../../src/domain/message.js';
-import { clip, failureOutcome, failureVerdict, parseJsonObject, textOf } from './call-verdict.js';
-import { postOnce, reasonText, type CallResult } from './http-call.js';
+import { postOnce, type CallResult } from './http-call.js';
 import { toNationalSubmission, type NationalFile } from './national-form.js';
 import type { JudicialRecordPayload } from './payload.js';
 import type { JudicialRecordsSettings, ResolvedCommonSettings, ResolvedNationalSettings } from './settings.js';
@@ -35,7 +37,7 @@ export async function submitToNational(
   } catch (err) {
     if (budget.cause() !== undefined) return { kind: 'transient', reason: `attempt ${budget.cause() === 'timeout' ? 'timed out' : 'aborted'} while the documents were read` };
     ctx.log.error({ err, adapter: 'judicial-records', deliveryId: ctx.deliveryId }, 'could not read a dossier document');
-    return { kind: 'transient', reason: clip(`hub could not read a dossier document: ${reasonText(err)}`) };
+    return { kind: 'transient', reason: clipReason(`hub could not read a dossier document: ${errorText(err)}`) };
   }
   // 2. Convert and send once.
   const form = toNationalSubmission(dossier, payload, settings, files);
@@ -44,7 +46,6 @@ export async function submitToNational(
     { url: settings.submitUrl, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(form) },
     settings,
     budget,
-    ctx.signal,
     () => ctx.now(),
   );
   return nationalSubmissionOutcome(result, dossier.number, settings.transientErrorCodes, phrases);
@@ -58,23 +59,23 @@ export async function submitToNational(
  * system answers a second submission with its "already received" text.
  */
 export function nationalSubmissionOutcome(result: CallResult, number: string, transientErrorCodes: readonly string[], phrases: NationalPhrases): DeliveryOutcome {
-  if (result.kind !== 'answer') return failureOutcome(failureVerdict(result, 'national LLTP submission'));
+  if (result.kind !== 'answer') return failureOutcome(failureVerdict(result, { call: 'national LLTP submission' }));
   const { httpStatus, text } = result;
-  if (phrases.isDuplicate(text)) return { kind: 'delivered', httpStatus, remoteId: number, detail: clip(`already received: ${describe(text)}`) };
+  if (phrases.isDuplicate(text)) return { kind: 'delivered', httpStatus, remoteId: number, detail: clipReason(`already received: ${describe(text)}`) };
   if (phrases.isSuccess(text)) return { kind: 'delivered', httpStatus, remoteId: number };
   const answer = parseJsonObject(text);
   // `status` 1 without a success phrase is not a refusal either (only the phrase says "taken").
-  const status = answer ? nonEmpty(textOf(answer.status)) : undefined;
-  const code = answer ? (nonEmpty(textOf(answer.errorCode)) ?? (status === '1' ? undefined : status)) : undefined;
-  if (!answer || code === undefined) return { kind: 'transient', httpStatus, reason: clip(`national LLTP answered HTTP ${httpStatus} with neither a known phrase nor an error code: ${text}`) };
-  const reason = clip(`the national LLTP refused the submission: ${code}: ${describe(text)}`);
+  const status = answer ? nonEmpty(asText(answer.status)) : undefined;
+  const code = answer ? (nonEmpty(asText(answer.errorCode)) ?? (status === '1' ? undefined : status)) : undefined;
+  if (!answer || code === undefined) return { kind: 'transient', httpStatus, reason: clipReason(`national LLTP answered HTTP ${httpStatus} with neither a known phrase nor an error code: ${text}`) };
+  const reason = clipReason(`the national LLTP refused the submission: ${code}: ${describe(text)}`);
   return transientErrorCodes.includes(code) ? { kind: 'transient', httpStatus, reason } : { kind: 'permanent', httpStatus, reason };
 }
 
 /** The answer's own words: `errorDescription`, else `statusDescription`, else the text. */
 function describe(text: string): string {
   const answer = parseJsonObject(text);
-  return (answer && (nonEmpty(textOf(answer.errorDescription)) ?? nonEmpty(textOf(answer.statusDescription)))) ?? text;
+  return (answer && (nonEmpty(asText(answer.errorDescription)) ?? nonEmpty(asText(answer.statusDescription)))) ?? text;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

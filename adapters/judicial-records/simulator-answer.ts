@@ -62,13 +62,3 @@ export function scriptedError(family: SimFamily, code: string, description: stri
     }
   }
 }
-
-/** A JSON object body, or `undefined`. */
-export function jsonBody(text: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}

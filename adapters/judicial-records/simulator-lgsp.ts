@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { json, jsonBody, lgspError, type SimAnswer, type SimRequest } from './simulator-answer.js';
+import { parseJsonObject } from '../../src/adapters/json-values.js';
+import { json, lgspError, type SimAnswer, type SimRequest } from './simulator-answer.js';
 import { LGSP_STATUS_NAMES, type SimApplication, type SimStore } from './simulator-store.js';
 import { numeric, registrationProblems } from './simulator-validation.js';
 
@@ -91,7 +92,7 @@ export const LGSP_HANDLERS: Readonly<Record<'nhanHoSoDangKy' | 'traTrangThaiHs' 
 
 /** Runs an LLTP call on a JSON object body; the service refuses anything else with HTTP 400. */
 export function lgspCall(operation: keyof typeof LGSP_HANDLERS, req: SimRequest): SimAnswer {
-  const body = jsonBody(req.text);
+  const body = parseJsonObject(req.text);
   return body ? LGSP_HANDLERS[operation](req, body) : { ...lgspError('500', 'DATA_INCORRECT - Dữ liệu gửi lên không phải JSON'), httpStatus: 400 };
 }
 

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { json, jsonBody, nationalError, type SimAnswer, type SimRequest } from './simulator-answer.js';
+import { parseJsonObject } from '../../src/adapters/json-values.js';
+import { json, nationalError, type SimAnswer, type SimRequest } from './simulator-answer.js';
 import { nationalProblems } from './simulator-validation.js';
 
 /**
@@ -12,7 +13,7 @@ import { nationalProblems } from './simulator-validation.js';
 
 /** `POST /<mailbox>/lltp-btp/guiHoSo`. */
 export function nationalSubmit(req: SimRequest): SimAnswer {
-  const body = jsonBody(req.text);
+  const body = parseJsonObject(req.text);
   if (!body) return nationalError('500', 'DATA_INCORRECT - Dữ liệu gửi lên không phải JSON');
   const refused = authRefusal(req, body);
   if (refused) return nationalError(refused.code, refused.description);
@@ -28,7 +29,7 @@ export function nationalSubmit(req: SimRequest): SimAnswer {
 
 /** `POST /<mailbox>/lltp-btp/traKetQua`: `{authKey, maTinh, maHoSoMCDT}`. */
 export function nationalResult(req: SimRequest): SimAnswer {
-  const body = jsonBody(req.text);
+  const body = parseJsonObject(req.text);
   if (!body) return json({ status: 0, statusDescription: 'DATA_INCORRECT - Dữ liệu gửi lên không phải JSON', value: [] });
   const refused = authRefusal(req, body);
   if (refused) return json({ status: 0, statusDescription: refused.description, value: [] });

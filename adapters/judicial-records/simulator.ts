@@ -1,7 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RecordedRequest, SimulatorBehaviour, SimulatorHandle, SimulatorOptions } from '../../src/adapters/adapter-contract.js';
-import { closeSimulatorServer, flatHeaders, readBody, sendJson } from '../../src/adapters/simulator-http.js';
+import { RequestLog } from '../../src/adapters/request-log.js';
+import { BehaviourBook, scriptedAnswer, type AnswerScript } from '../../src/adapters/simulator-behaviours.js';
+import { flatHeaders, readBody, sendJson } from '../../src/adapters/simulator-http.js';
+import { SimulatorServer } from '../../src/adapters/simulator-server.js';
 import { FAMILY_OF, scriptedError, type SimAnswer, type SimOperation, type SimRequest } from './simulator-answer.js';
 import { gatewayCheck, LGSP_HANDLERS, lgspCall, tokenEndpoint } from './simulator-lgsp.js';
 import { nationalResult, nationalSubmit } from './simulator-national.js';
@@ -63,11 +65,6 @@ export interface JudicialRecordsSimulatorHandle extends SimulatorHandle {
   registerProvince(maTinh: string, authKey: string): void;
 }
 
-interface BehaviourSlot {
-  behaviour: JudicialSimulatorBehaviour;
-  remaining?: number;
-}
-
 const NATIONAL_PATHS: Readonly<Record<string, SimOperation>> = { guiHoSo: 'guiHoSo', traKetQua: 'traKetQua' };
 const LGSP_PREFIX = 'LLTP-API-';
 
@@ -83,30 +80,16 @@ export async function startJudicialRecordsSimulator(options: JudicialSimulatorOp
   const store = new SimStore(options.enrolment ?? 'registered', options.schedule ?? {}, options.tokenTtlSeconds ?? 3600, now);
   for (const c of options.consumers ?? []) store.registerConsumer(c.consumerKey, c.consumerSecret);
   for (const p of options.provinces ?? []) store.registerProvince(p.maTinh, p.authKey);
-  const behaviours = new Map<string, BehaviourSlot>();
-  const recorded: JudicialRecordedRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  // A behaviour for an operation on every gateway comes before a gateway's for all its operations;
+  // the token endpoint misbehaves only when a behaviour names it.
+  const behaviours = new BehaviourBook<JudicialSimulatorBehaviour>({ precedence: 'operation-first', listedOnly: ['token'] });
+  const recorded = new RequestLog<JudicialRecordedRequest>();
   const keepBodies = options.recordBodies !== false;
-
-  const slotFor = (mailbox: string, operation: SimOperation): BehaviourSlot | undefined =>
-    behaviours.get(`${mailbox}\u0000${operation}`) ??
-    behaviours.get(`*\u0000${operation}`) ??
-    (operation === 'token' ? undefined : (behaviours.get(mailbox) ?? behaviours.get('*')));
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
 
   async function handle(mailbox: string, operation: SimOperation, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = flatHeaders(req);
     const bytes = await readBody(req, options.maxBodyBytes ?? 64 * 1024 * 1024);
-    const record: JudicialRecordedRequest = { mailbox, operation, at: now(), headers, body: keepBodies && bytes ? bytes : Buffer.alloc(0), status: 0 };
-    recorded.push(record);
+    const record = recorded.add({ mailbox, operation, at: now(), headers, body: keepBodies && bytes ? bytes : Buffer.alloc(0), status: 0 });
     const answer = (reply: SimAnswer): void => {
       record.status = reply.httpStatus;
       send(res, reply);
@@ -114,9 +97,8 @@ export async function startJudicialRecordsSimulator(options: JudicialSimulatorOp
     if (bytes === undefined) return answer({ httpStatus: 413, body: { error: 'request body too large' } });
 
     // 1. Network-level behaviours: a dead or slow gateway never looks at the request.
-    const slot = slotFor(mailbox, operation);
-    if (slot?.behaviour.mode === 'down') return void req.socket.destroy();
-    if (slot?.behaviour.mode === 'slow') await sleep(slot.behaviour.delayMs);
+    const slot = behaviours.slotFor(mailbox, operation);
+    if (!(await server.passesNetwork(slot, req))) return;
     const request: SimRequest = { mailbox, headers, text: bytes.toString('utf8'), store, formKeys: options.formKeys ?? 'ws' };
     // 2. The LGSP gateway checks the bearer token before anything reaches the service.
     const family = FAMILY_OF[operation];
@@ -126,10 +108,10 @@ export async function startJudicialRecordsSimulator(options: JudicialSimulatorOp
       record.client = check.client;
     }
     // 3. Scripted failures, then 4. the operation.
-    answer(scripted(slot, family) ?? operate(operation, request));
+    answer(scriptedAnswer(slot, scriptFor(family)) ?? operate(operation, request));
   }
 
-  const server = createServer((req, res) => {
+  const server = new SimulatorServer((req, res) => {
     const route = routeOf(req.url ?? '/');
     if (req.method === 'POST' && route) {
       handle(route.mailbox, route.operation, req, res).catch(() => req.socket.destroy());
@@ -139,28 +121,13 @@ export async function startJudicialRecordsSimulator(options: JudicialSimulatorOp
     if (req.method === 'GET' && req.url === '/healthz') return sendJson(res, 200, { ok: true });
     sendJson(res, 404, { error: `no operation ${req.method ?? ''} ${req.url ?? ''}` });
   });
-  server.keepAliveTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const of = (mailbox: string | undefined, list: JudicialRecordedRequest[]): JudicialRecordedRequest[] => (mailbox === undefined ? list : list.filter((r) => r.mailbox === mailbox));
 
   return {
-    url: `http://${host}:${address.port}`,
-    setBehaviour(mailbox, behaviour, operations) {
-      const slot = (): BehaviourSlot => ('count' in behaviour && behaviour.count !== undefined ? { behaviour, remaining: behaviour.count } : { behaviour });
-      if (!operations) behaviours.set(mailbox, slot());
-      else for (const operation of operations) behaviours.set(`${mailbox}\u0000${operation}`, slot());
-    },
-    requests: (mailbox) => of(mailbox, recorded.filter((r) => r.operation !== 'token')),
-    logins: (mailbox) => of(mailbox, recorded.filter((r) => r.operation === 'token')),
-    calls: (mailbox) => of(mailbox, [...recorded]),
+    url: await server.listen(options),
+    setBehaviour: (mailbox, behaviour, operations) => behaviours.set(mailbox, behaviour, operations),
+    requests: (mailbox) => recorded.of(mailbox, (r) => r.operation !== 'token'),
+    logins: (mailbox) => recorded.of(mailbox, (r) => r.operation === 'token'),
+    calls: (mailbox) => recorded.of(mailbox),
     uniqueDeliveries: (mailbox) => store.applications.filter((a) => mailbox === undefined || a.mailbox === mailbox).length,
     applications: (mailbox) => store.applications.filter((a) => mailbox === undefined || a.mailbox === mailbox).map((a) => ({ ...a, status: store.statusOf(a) })),
     advance(id, status) {
@@ -173,10 +140,10 @@ export async function startJudicialRecordsSimulator(options: JudicialSimulatorOp
     registerProvince: (maTinh, authKey) => store.registerProvince(maTinh, authKey),
     reset() {
       behaviours.clear();
-      recorded.length = 0;
+      recorded.clear();
       store.clearTraffic();
     },
-    close: () => closeSimulatorServer(server, timers),
+    close: () => server.close(),
   };
 }
 
@@ -216,38 +183,26 @@ function operate(operation: SimOperation, req: SimRequest): SimAnswer {
   }
 }
 
-/** The answer a scripted behaviour gives now, if any; counts down. */
-function scripted(slot: BehaviourSlot | undefined, family: (typeof FAMILY_OF)[SimOperation]): SimAnswer | undefined {
-  if (!slot) return undefined;
-  const behaviour = slot.behaviour;
-  const due = (): boolean => {
-    if (slot.remaining === undefined) return true;
-    if (slot.remaining <= 0) return false;
-    slot.remaining -= 1;
-    return true;
+/** Scripted answers in the shape of the operation's `family`; counted behaviours count down. */
+function scriptFor(family: (typeof FAMILY_OF)[SimOperation]): AnswerScript<JudicialSimulatorBehaviour, SimAnswer> {
+  return {
+    failure: (failure) => ({ httpStatus: failure.httpStatus, body: { error: 'simulated failure' }, headers: failure.headers }),
+    own(behaviour, due) {
+      if (!due()) return undefined;
+      switch (behaviour.mode) {
+        case 'malformed':
+          return { httpStatus: 200, body: null, raw: behaviour.body ?? '<html><body><h1>Bad Gateway</h1></body></html>' };
+        case 'missing-fields':
+          return { httpStatus: 200, body: {} };
+        case 'status-error':
+          return scriptedError(family, behaviour.code, behaviour.description ?? 'simulated error');
+        default: {
+          const unknown: never = behaviour;
+          throw new Error(`Unknown simulator behaviour ${JSON.stringify(unknown)}`);
+        }
+      }
+    },
   };
-  switch (behaviour.mode) {
-    case 'fail':
-      return due()
-        ? { httpStatus: behaviour.status, body: { error: 'simulated failure' }, ...(behaviour.retryAfterSeconds !== undefined && { headers: { 'retry-after': String(behaviour.retryAfterSeconds) } }) }
-        : undefined;
-    case 'flaky':
-      return Math.random() < behaviour.failureRate ? { httpStatus: 503, body: { error: 'simulated failure' } } : undefined;
-    case 'malformed':
-      return due() ? { httpStatus: 200, body: null, raw: behaviour.body ?? '<html><body><h1>Bad Gateway</h1></body></html>' } : undefined;
-    case 'missing-fields':
-      return due() ? { httpStatus: 200, body: {} } : undefined;
-    case 'status-error':
-      return due() ? scriptedError(family, behaviour.code, behaviour.description ?? 'simulated error') : undefined;
-    case 'ok':
-    case 'slow':
-    case 'down':
-      return undefined;
-    default: {
-      const unknown: never = behaviour;
-      throw new Error(`Unknown simulator behaviour ${JSON.stringify(unknown)}`);
-    }
-  }
 }
 
 function send(res: ServerResponse, reply: SimAnswer): void {

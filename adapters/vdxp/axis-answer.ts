@@ -1,3 +1,8 @@
+import { asText, objectItems, parseJsonObject } from '../../src/adapters/json-values.js';
+
+// The axis answer's fields are read with it, here and by code outside the adapter (`DocId` …).
+export { asText } from '../../src/adapters/json-values.js';
+
 /**
  * The JSON answer of every axis call (docs/domain-vn.md §3.3; the SDK reads these fields with
  * `getAsString`, so numbers are accepted where strings are expected): `status` (`OK`/`FAIL`),
@@ -13,14 +18,8 @@ export interface AxisAnswer {
 
 /** Reads an answer body; `undefined` when it is not a JSON object with `status` and `ErrorCode`. */
 export function parseAxisAnswer(text: string): AxisAnswer | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const body = parsed as Record<string, unknown>;
+  const body = parseJsonObject(text);
+  if (!body) return undefined;
   const status = asText(body.status);
   const errorCode = asText(body.ErrorCode);
   if (status === undefined || errorCode === undefined) return undefined;
@@ -32,16 +31,7 @@ export function isSuccessAnswer(answer: AxisAnswer): boolean {
   return answer.errorCode === '0' && answer.status.toUpperCase() !== 'FAIL';
 }
 
-/** A JSON string or number as text (Gson `getAsString`); anything else is absent. */
-export function asText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
 /** `data` as an array of objects (non-objects dropped), or `undefined` when it is not an array. */
 export function answerItems(answer: AxisAnswer): Record<string, unknown>[] | undefined {
-  const data = answer.body.data;
-  if (!Array.isArray(data)) return undefined;
-  return data.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && !Array.isArray(item));
+  return objectItems(answer.body.data);
 }

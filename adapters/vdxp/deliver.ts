@@ -1,10 +1,13 @@
 import type { BuiltPacket, DeliveryContext, DeliveryOutcome } from '../../src/adapters/adapter-contract.js';
+import { attemptSettings } from '../../src/adapters/attempt-settings.js';
+import { raceAbort } from '../../src/adapters/call-budget.js';
+import { failureOutcome } from '../../src/adapters/http-failure.js';
+import { errorText } from '../../src/adapters/reason-text.js';
 import type { Message } from '../../src/domain/message.js';
 import { asText } from './axis-answer.js';
-import { classifyAxisCall, type AxisVerdict } from './axis-call-result.js';
-import { raceAbort } from '../../src/adapters/call-budget.js';
+import { classifyAxisCall } from './axis-call-result.js';
 import { sendEdoc } from './axis-operations.js';
-import { resolveVdxpSettings, type ResolvedVdxpSettings, type VdxpSettings } from './settings.js';
+import { resolveVdxpSettings, type VdxpSettings } from './settings.js';
 
 // Header values must be visible ASCII (they travel as HTTP headers and in the signed JSON).
 const HEADER_SAFE = /^[!-~]+$/;
@@ -16,12 +19,9 @@ const HEADER_SAFE = /^[!-~]+$/;
  * classified"); remoteId is the axis `DocId`.
  */
 export async function deliverViaAxis(message: Message, ctx: DeliveryContext<VdxpSettings>): Promise<DeliveryOutcome> {
-  let settings: ResolvedVdxpSettings;
-  try {
-    settings = resolveVdxpSettings(ctx.endpoint.settings);
-  } catch (err) {
-    return { kind: 'permanent', reason: `invalid endpoint settings: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  const resolved = attemptSettings(ctx, resolveVdxpSettings);
+  if ('outcome' in resolved) return resolved.outcome;
+  const { settings } = resolved;
   if (ctx.signal.aborted) return { kind: 'transient', reason: 'attempt aborted before sending' };
   if (!HEADER_SAFE.test(ctx.recipient)) return { kind: 'permanent', reason: `recipient code ${JSON.stringify(ctx.recipient)} cannot travel in an axis header` };
 
@@ -43,19 +43,13 @@ export async function deliverViaAxis(message: Message, ctx: DeliveryContext<Vdxp
   const verdict = classifyAxisCall(result, settings.transientErrorCodes);
   if (verdict.kind !== 'ok') {
     ctx.log.debug({ adapter: 'vdxp', deliveryId: ctx.deliveryId, reason: verdict.reason }, 'axis did not take the packet');
-    return notTaken(verdict);
+    // The axis's `ErrorCode` stays in the reason.
+    return failureOutcome(verdict);
   }
   const docId = asText(verdict.answer.body.DocId);
   return docId
     ? { kind: 'delivered', httpStatus: verdict.httpStatus, remoteId: docId }
     : { kind: 'delivered', httpStatus: verdict.httpStatus, detail: 'the axis accepted the packet without a DocId' };
-}
-
-/** A verdict other than ok as the queue's outcome (the axis's `ErrorCode` stays in the reason). */
-function notTaken(verdict: Exclude<AxisVerdict, { kind: 'ok' }>): DeliveryOutcome {
-  const status = verdict.httpStatus !== undefined ? { httpStatus: verdict.httpStatus } : {};
-  if (verdict.kind === 'permanent') return { kind: 'permanent', reason: verdict.reason, ...status };
-  return { kind: 'transient', reason: verdict.reason, ...status, ...(verdict.retryAfterMs !== undefined && { retryAfterMs: verdict.retryAfterMs }) };
 }
 
 /**
@@ -65,7 +59,7 @@ function notTaken(verdict: Exclude<AxisVerdict, { kind: 'ok' }>): DeliveryOutcom
 function packetUnavailable(err: unknown, ctx: DeliveryContext<VdxpSettings>): DeliveryOutcome {
   ctx.log.error({ err, adapter: 'vdxp', deliveryId: ctx.deliveryId }, 'could not build the edXML packet');
   const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorText(err);
   const reason = `hub could not build the edXML packet: ${text.slice(0, 200)}`;
   return typeof status === 'number' && status >= 400 && status <= 499 ? { kind: 'permanent', reason } : { kind: 'transient', reason };
 }

@@ -1,7 +1,7 @@
 import type { Adapter } from '../../src/adapters/adapter-contract.js';
 import { deliverViaAxis } from './deliver.js';
 import { fetchAxisDirectory } from './directory.js';
-import { closeVdxpPools } from './pool-registry.js';
+import { closeVdxpPools } from './axis-client.js';
 import { axisProgress } from './progress.js';
 import { receiveFromAxis } from './receive.js';
 import { vdxpSecretSettings, vdxpSettingsSchema, type VdxpSettings } from './settings.js';
@@ -39,7 +39,7 @@ export const vdxpAdapter: Adapter<VdxpSettings> = {
 export { classifyAxisCall, VdxpCallError, type AxisCallResult, type AxisVerdict } from './axis-call-result.js';
 export { syncUnits, mergeDirectoryLists, type SyncUnitsOptions } from './directory.js';
 export { sdkHashFile } from './hash-file.js';
-export { closeVdxpPools } from './pool-registry.js';
+export { closeVdxpPools } from './axis-client.js';
 export { VdxpReceiveError } from './receive.js';
 export { sentProgress, type SentProgressOptions, type VdxpSentProgress } from './sent-progress.js';
 export { buildSignedHeaders, verifySignedHeaders, type SignedHeaders, type SignedHeadersCheck } from './signed-headers.js';

@@ -1,6 +1,7 @@
 import type { ReceiveContext, ReceivedOutcome, ReceiveSummary } from '../../src/adapters/adapter-contract.js';
-import { getEdoc, getReceivedEdocList, updateStatus, type ReceivedEdocItem } from './axis-operations.js';
+import { errorText } from '../../src/adapters/reason-text.js';
 import type { CallOptions } from './axis-client.js';
+import { getEdoc, getReceivedEdocList, updateStatus, type ReceivedEdocItem } from './axis-operations.js';
 import { MESSAGE_TYPES, type VdxpMessageType } from './operations.js';
 import { resolveVdxpSettings, type ResolvedVdxpSettings, type VdxpSettings } from './settings.js';
 
@@ -67,7 +68,7 @@ export async function receiveFromAxis(ctx: ReceiveContext<VdxpSettings>): Promis
   if (listFailures.length > 0) {
     const first = listFailures[0]?.err;
     const which = listFailures.map((f) => f.messageType).join(', ');
-    throw new VdxpReceiveError(`could not list pending ${which} packets: ${first instanceof Error ? first.message : String(first)}`, summary, { cause: first });
+    throw new VdxpReceiveError(`could not list pending ${which} packets: ${errorText(first)}`, summary, { cause: first });
   }
   return summary;
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parseJsonObject } from '../../src/adapters/json-values.js';
 import { gsonObjectString } from './gson-json.js';
 import { javaHashMapOrder } from './java-hash-map-order.js';
 
@@ -157,13 +158,8 @@ export function signedParam(signed: ReadonlyMap<string, string>, name: string): 
 }
 
 function parseSignedObject(text: string): Map<string, string> | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const parsed = parseJsonObject(text);
+  if (!parsed) return undefined;
   const entries = new Map<string, string>();
   for (const [key, value] of Object.entries(parsed)) {
     if (typeof value !== 'string') return undefined;

@@ -1,6 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RecordedRequest, SimulatorBehaviour, SimulatorHandle, SimulatorOptions } from '../../src/adapters/adapter-contract.js';
+import { RequestLog } from '../../src/adapters/request-log.js';
+import { BehaviourBook, scriptedAnswer, type AnswerScript } from '../../src/adapters/simulator-behaviours.js';
+import { flatHeaders, sendJson } from '../../src/adapters/simulator-http.js';
+import { SimulatorServer } from '../../src/adapters/simulator-server.js';
 import { VDXP_OPERATION_NAMES, type VdxpMessageType, type VdxpOperation } from './operations.js';
 import { parseSdkTimestamp } from './sdk-timestamp.js';
 import { parseUtcOffset } from './settings.js';
@@ -8,7 +11,6 @@ import { verifySignedHeaders } from './signed-headers.js';
 import type { SimulatedAgency } from './simulator-directory.js';
 import { refusal, SIM_HANDLERS, type SimAnswer } from './simulator-handlers.js';
 import { AxisStore, type Enrolment, type SimulatedSystem, type StoredCopy, type StoredPacket } from './simulator-store.js';
-import { closeSimulatorServer, flatHeaders, sendJson } from '../../src/adapters/simulator-http.js';
 import { readSimBody } from './simulator-body.js';
 
 /** A behaviour of the simulated axis for one system (mailbox = `systemid`), beyond the shared ones. */
@@ -86,12 +88,6 @@ export interface VdxpSimulatorHandle extends SimulatorHandle {
   redeliver(docId: string): void;
 }
 
-interface BehaviourSlot {
-  behaviour: VdxpSimulatorBehaviour;
-  /** For `fail`/`fail-answer` with a count: failures still to answer. */
-  remaining?: number;
-}
-
 const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
 const OPERATIONS = new Set<string>(VDXP_OPERATION_NAMES);
 
@@ -110,28 +106,14 @@ export async function startVdxpSimulator(options: VdxpSimulatorOptions = {}): Pr
   if (options.directory) store.replaceDirectory(options.directory);
   const offsetMinutes = parseUtcOffset(options.timestampUtcOffset ?? '+07:00');
   const keepBodies = options.recordBodies !== false;
-  const behaviours = new Map<string, BehaviourSlot>();
-  const recorded: VdxpRecordedRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-
-  const slotFor = (mailbox: string, operation: string): BehaviourSlot | undefined =>
-    behaviours.get(`${mailbox}\u0000${operation}`) ?? behaviours.get(mailbox) ?? behaviours.get(`*\u0000${operation}`) ?? behaviours.get('*');
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
+  const behaviours = new BehaviourBook<VdxpSimulatorBehaviour>();
+  const recorded = new RequestLog<VdxpRecordedRequest>();
 
   async function handleOperation(operation: VdxpOperation, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = flatHeaders(req);
     const mailbox = headers['xroadvnpt-systemid'] ?? '';
     const body = await readSimBody(req, { maxBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY, keep: keepBodies });
-    const record: VdxpRecordedRequest = { mailbox, operation, at: now(), headers, body: body?.bytes ?? Buffer.alloc(0), status: 0 };
-    recorded.push(record);
+    const record = recorded.add({ mailbox, operation, at: now(), headers, body: body?.bytes ?? Buffer.alloc(0), status: 0 });
     // Refusals of the axis itself may be HTTP 200 (`always-200`); scripted failures keep their status.
     const answer = (reply: SimAnswer, extraHeaders: Record<string, string> = {}, scripted = false): void => {
       const httpStatus = !scripted && options.refusalStatus === 'always-200' && reply.body.status === 'FAIL' ? 200 : reply.httpStatus;
@@ -141,13 +123,8 @@ export async function startVdxpSimulator(options: VdxpSimulatorOptions = {}): Pr
     if (body === undefined) return answer(refusal(413, 'request body too large'));
 
     // 1. Network-level behaviours: a dead or slow axis never gets to look at the request.
-    const slot = slotFor(mailbox, operation);
-    const behaviour = slot?.behaviour ?? { mode: 'ok' };
-    if (behaviour.mode === 'down') {
-      req.socket.destroy();
-      return;
-    }
-    if (behaviour.mode === 'slow') await sleep(behaviour.delayMs);
+    const slot = behaviours.slotFor(mailbox, operation);
+    if (!(await server.passesNetwork(slot, req))) return;
 
     // 2. Authenticate the system, as the axis must.
     const auth = verifySignedHeaders(headers, (systemId) => store.secretFor(systemId));
@@ -158,7 +135,7 @@ export async function startVdxpSimulator(options: VdxpSimulatorOptions = {}): Pr
       return answer(refusal(401, 'authentication failed: timestamp outside the accepted window'));
     }
     // 3. Scripted failures.
-    const failure = scriptedFailure(slot);
+    const failure = scriptedAnswer(slot, AXIS_SCRIPT);
     if (failure) return answer(failure.reply, failure.headers, true);
     // 4. The operation.
     answer(
@@ -167,14 +144,14 @@ export async function startVdxpSimulator(options: VdxpSimulatorOptions = {}): Pr
         signed: auth.signed,
         body,
         keepBodies,
-        duplicateListing: behaviour.mode === 'duplicate-listing',
+        duplicateListing: slot?.behaviour.mode === 'duplicate-listing',
         deduplicate: options.deduplicate !== false,
         store,
       }),
     );
   }
 
-  const server = createServer((req, res) => {
+  const server = new SimulatorServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const name = path.slice(path.lastIndexOf('/') + 1);
     if (req.method === 'POST' && OPERATIONS.has(name)) {
@@ -185,28 +162,11 @@ export async function startVdxpSimulator(options: VdxpSimulatorOptions = {}): Pr
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
     sendJson(res, 404, refusal(404, `no operation ${path}`).body);
   });
-  // The hub keeps connections alive; stay up longer than undici's default idle time (4 s).
-  server.keepAliveTimeout = 10_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
-    url: `http://${host}:${address.port}`,
-    setBehaviour(mailbox, behaviour, operations) {
-      const slot: BehaviourSlot = 'count' in behaviour && behaviour.count !== undefined ? { behaviour, remaining: behaviour.count } : { behaviour };
-      if (!operations) behaviours.set(mailbox, slot);
-      // Each listed operation gets its own slot, so counts run down per operation.
-      else for (const operation of operations) behaviours.set(`${mailbox}\u0000${operation}`, { ...slot });
-    },
-    requests: (mailbox) => (mailbox === undefined ? [...recorded] : recorded.filter((r) => r.mailbox === mailbox)),
+    url: await server.listen(options),
+    setBehaviour: (mailbox, behaviour, operations) => behaviours.set(mailbox, behaviour, operations),
+    requests: (mailbox) => recorded.of(mailbox),
     uniqueDeliveries: (mailbox) => [...store.packets.values()].filter((p) => mailbox === undefined || p.systemId === mailbox).length,
     registerSystem: (system) => store.registerSystem(system),
     loadDirectory: (agencies) => store.replaceDirectory(agencies),
@@ -235,41 +195,19 @@ export async function startVdxpSimulator(options: VdxpSimulatorOptions = {}): Pr
     },
     reset() {
       behaviours.clear();
-      recorded.length = 0;
+      recorded.clear();
       store.clearTraffic();
     },
-    close: () => closeSimulatorServer(server, timers),
+    close: () => server.close(),
   };
 }
 
-/** The answer a `fail`, `flaky` or `fail-answer` behaviour gives now, if any; counts down. */
-function scriptedFailure(slot: BehaviourSlot | undefined): { reply: SimAnswer; headers: Record<string, string> } | undefined {
-  if (!slot) return undefined;
-  const behaviour = slot.behaviour;
-  const due = (): boolean => {
-    if (slot.remaining === undefined) return true;
-    if (slot.remaining <= 0) return false;
-    slot.remaining -= 1;
-    return true;
-  };
-  switch (behaviour.mode) {
-    case 'fail': {
-      if (!due()) return undefined;
-      const headers: Record<string, string> = behaviour.retryAfterSeconds !== undefined ? { 'retry-after': String(behaviour.retryAfterSeconds) } : {};
-      return { reply: refusal(behaviour.status, 'simulated failure'), headers };
-    }
-    case 'fail-answer':
-      return due() ? { reply: { httpStatus: 200, body: { status: 'FAIL', ErrorCode: behaviour.errorCode, ErrorDesc: behaviour.errorDesc ?? 'simulated failure' } }, headers: {} } : undefined;
-    case 'flaky':
-      return Math.random() < behaviour.failureRate ? { reply: refusal(503, 'simulated failure'), headers: {} } : undefined;
-    case 'ok':
-    case 'slow':
-    case 'down':
-    case 'duplicate-listing':
-      return undefined;
-    default: {
-      const unknown: never = behaviour;
-      throw new Error(`Unknown simulator behaviour ${JSON.stringify(unknown)}`);
-    }
-  }
-}
+/** Scripted answers: the axis's refusal for `fail` and `flaky`, HTTP 200 `FAIL` for `fail-answer` (counted down). */
+const AXIS_SCRIPT: AnswerScript<VdxpSimulatorBehaviour, { reply: SimAnswer; headers: Record<string, string> }> = {
+  failure: (failure) => ({ reply: refusal(failure.httpStatus, 'simulated failure'), headers: failure.headers }),
+  // `duplicate-listing` answers nothing itself: it changes what `getReceivedEdocList` lists.
+  own: (behaviour, due) =>
+    behaviour.mode === 'fail-answer' && due()
+      ? { reply: { httpStatus: 200, body: { status: 'FAIL', ErrorCode: behaviour.errorCode, ErrorDesc: behaviour.errorDesc ?? 'simulated failure' } }, headers: {} }
+      : undefined,
+};

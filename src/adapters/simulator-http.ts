@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Small HTTP helpers the adapters' simulators share (plain node:http servers on loopback). */
 
@@ -28,14 +28,4 @@ export function sendJson(res: ServerResponse, status: number, payload: unknown, 
   const body = JSON.stringify(payload);
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-/** Stops a simulator: its pending timers (slow answers), then the server and every open connection. */
-export async function closeSimulatorServer(server: Server, timers: Set<NodeJS.Timeout>): Promise<void> {
-  for (const timer of timers) clearTimeout(timer);
-  timers.clear();
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -1,0 +1,33 @@
+/**
+ * Loose reading of the JSON the external systems answer, as their own clients read it: an answer is a
+ * JSON object, a text field may come as a string or a number (Gson's `getAsString`, .NET's binders),
+ * a list keeps only its objects.
+ */
+
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `text` parsed, when it is a JSON object; `undefined` otherwise (not JSON, an array, a number …). */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return isJsonObject(parsed) ? parsed : undefined;
+}
+
+/** A JSON string or finite number as text; anything else (null, objects, arrays) is absent. */
+export function asText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** `value` as an array of objects (other items dropped), or `undefined` when it is not an array. */
+export function objectItems(value: unknown): Record<string, unknown>[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.filter(isJsonObject);
+}
