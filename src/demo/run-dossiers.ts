@@ -60,7 +60,9 @@ export async function runDossiers(opts: DossierStepOptions): Promise<DossierTall
     filed.push(one);
     print(`   ${one.tag} ${one.title} → POST /v1/dossiers: number ${one.number}, state ${label(Number(accepted.status))}`);
     const view = await settled(opts, one);
-    const shown = await portalAt(opts, one, view.dossier.status);
+    // the registry may take the dossier on (and the hub's poll bring that in) before this line: the
+    // portal is asked whether it was told of the filing state, not what it shows now
+    const shown = await portalWasTold(opts, one, Number(accepted.status));
     const submit = view.exchanges.find((e) => e.op === 'submit')!.deliveries[0]!;
     print(`       submitted to ${submit.endpointId} (${nameOf(opts.hub, submit.recipient)}): ${submit.state} at attempt ${submit.attempts}, remote id ${submit.remoteId ?? '—'}; portal synced: TrangThaiHoSo ${shown}`);
   }
@@ -114,6 +116,14 @@ function portalAt(opts: DossierStepOptions, one: Filed, status: number): Promise
   return waitFor(`the portal to show ${one.number} in state ${status}`, async () => {
     const shown = opts.systems.portal.dossier(one.number)?.item.TrangThaiHoSo;
     return shown === String(status) ? shown : undefined;
+  }, STEP_TIMEOUT_MS);
+}
+
+/** Waits until the portal's progress of the dossier holds a step in `status`; that status. */
+function portalWasTold(opts: DossierStepOptions, one: Filed, status: number): Promise<string> {
+  return waitFor(`the portal to record ${one.number} in state ${status}`, async () => {
+    const told = opts.systems.portal.progress(one.number).some((p) => String(p.item.TrangThai) === String(status));
+    return told ? String(status) : undefined;
   }, STEP_TIMEOUT_MS);
 }
 
