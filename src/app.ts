@@ -3,12 +3,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuditChain } from './audit/audit-chain.js';
+import { checkpointTrust } from './audit/verify-audit-chain.js';
 import type { ApiKeyResolver } from './auth/api-keys.js';
 import type { HubEnv } from './config/load-env.js';
 import type { HubKeys } from './crypto/hub-keys.js';
 import { installErrorHandler } from './http/error-handler.js';
 import type { DossierService } from './dossiers/dossier-service.js';
 import { adminRoutes } from './http/routes/admin-routes.js';
+import { auditChainRoutes } from './http/routes/audit-chain-routes.js';
 import { directoryRoutes } from './http/routes/directory-routes.js';
 import { dossierRoutes } from './http/routes/dossier-routes.js';
 import { hubRoutes } from './http/routes/hub-routes.js';
@@ -44,6 +47,8 @@ export interface AppDeps {
   remoteProgress: RemoteProgressReader;
   /** Administrative-procedure dossiers. */
   dossiers: DossierService;
+  /** The tamper-evident audit chain (verification, checkpoints, evidence). */
+  audit: AuditChain;
   now(): Date;
 }
 
@@ -92,5 +97,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer });
   await app.register(directoryRoutes, { db: deps.db, apiKeys: deps.apiKeys });
   await app.register(dossierRoutes, { apiKeys: deps.apiKeys, dossiers: deps.dossiers });
+  await app.register(auditChainRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, checkpointTrust: checkpointTrust(deps.keys.chainPem) });
   return app;
 }

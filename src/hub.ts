@@ -6,6 +6,9 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdapterTable } from './adapters/adapter-contract.js';
 import { buildApp } from './app.js';
+import { createAuditChain, type AuditChain } from './audit/audit-chain.js';
+import { guardedDb } from './audit/guarded-db.js';
+import { checkpointSignerOf } from './audit/checkpoint-signer.js';
 import { buildOpsApp } from './ops-app.js';
 import { createApiKeyResolver } from './auth/api-keys.js';
 import type { HubConfig } from './config/hub-config.js';
@@ -66,6 +69,8 @@ export interface Hub {
   /** edXML intake (API bodies and polled packets): read, signature policy, acceptance. */
   edxmlIntake: EdxmlIntake;
   dossiers: DossierService;
+  /** The tamper-evident audit chain: sealing, checkpoints, fail-closed health. */
+  audit: AuditChain;
   app?: FastifyInstance;
   worker?: Worker<DeliverJobData>;
   sweeper?: Sweeper;
@@ -107,6 +112,12 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     await migrate(db, { log });
     await syncConfig(db, config);
     const blobs = withDatabaseBlobs(createFolderBlobStore({ dir: join(env.dataDir, 'blobs') }), db);
+    // Every process seals (one at a time, under the chain lock) and watches that the log takes rows.
+    const audit = createAuditChain({
+      db, signer: checkpointSignerOf(keys, issuer), log: log.child({ component: 'audit' }), now, sealBatch: 5_000, ...env.audit,
+    });
+    audit.start();
+    closers.push(() => audit.stop());
 
     // 3. queue (Redis carries work only)
     const queueRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: false });
@@ -126,7 +137,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       maxInFlight,
       run: async (items) => {
         metrics.groupCommitBatch.observe({ writer: 'intake' }, items.length);
-        return writeNewMessages(db, items);
+        return audit.guard(() => writeNewMessages(db, items));
       },
     });
     closers.push(() => commits.drain());
@@ -137,7 +148,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     });
     const forwardedEdxml = createForwardedEdxml({ db, blobs, config, signingKey: { privateKey: keys.signer.privateKey, chain: certificatesFromPem(keys.chainPem) } });
     const apiKeys = createApiKeyResolver({ db, configured: config.apiKeys, cacheMs: env.apiKeyCacheMs });
-    const dossiers = createDossierService({ db, config, catalogue, blobs, blobInlineMax: env.blobInlineMax, signer: keys.signer, issuer, enqueuer, log: log.child({ component: 'dossiers' }), now });
+    const dossiers = createDossierService({ db: guardedDb(db, audit), config, catalogue, blobs, blobInlineMax: env.blobInlineMax, signer: keys.signer, issuer, enqueuer, log: log.child({ component: 'dossiers' }), now });
 
     const readiness = async (): Promise<Record<string, string>> => {
       const check = async (probe: () => Promise<unknown>): Promise<string> => {
@@ -148,7 +159,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
           return (err as Error).message;
         }
       };
-      return { database: await check(() => db.ping()), redis: await check(() => queueRedis.ping()) };
+      return { database: await check(() => db.ping()), redis: await check(() => queueRedis.ping()), audit: audit.health() };
     };
 
     // 5. worker and sweeper
@@ -206,7 +217,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     // 6. HTTP API (or, for a worker-only process with LIENTHONG_METRICS_PORT, just health and metrics)
     let app: FastifyInstance | undefined;
     if (opts.roles.api) {
-      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), dossiers, now });
+      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), dossiers, audit, now });
     } else if (env.metricsPort !== undefined) {
       app = await buildOpsApp({ chainPem: keys.chainPem, metrics, readiness, log });
     }
@@ -216,7 +227,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     }
 
     return {
-      env, config, catalogue, db, blobs, keys, metrics, queue, enqueuer, intake, edxmlIntake, dossiers,
+      env, config, catalogue, db, blobs, keys, metrics, queue, enqueuer, intake, edxmlIntake, dossiers, audit,
       ...(app ? { app } : {}), ...(worker ? { worker } : {}), ...(sweeper ? { sweeper } : {}), ...(polls ? { polls } : {}),
       async listen() {
         if (!app) return undefined;

@@ -29,6 +29,8 @@ export interface HubEnv {
   xmlVerifyMaxBytes: number;
   /** Worker-only processes serve health and metrics here when set. */
   metricsPort?: number;
+  /** The tamper-evident audit chain: sealing, checkpoints, fail-closed thresholds (ms and counts). */
+  audit: { sealEveryMs: number; checkpointEveryMs: number; checkpointMaxEvents: number; maxUnsealedMs: number; probeEveryMs: number };
 }
 
 interface RawEnv {
@@ -56,6 +58,11 @@ interface RawEnv {
   LIENTHONG_METRICS_PORT?: number;
   LIENTHONG_XML_TRUST?: string;
   LIENTHONG_XML_VERIFY_MAX_BYTES: number;
+  LIENTHONG_AUDIT_SEAL_INTERVAL_MS: number;
+  LIENTHONG_AUDIT_CHECKPOINT_INTERVAL_MS: number;
+  LIENTHONG_AUDIT_CHECKPOINT_MAX_EVENTS: number;
+  LIENTHONG_AUDIT_MAX_UNSEALED_MS: number;
+  LIENTHONG_AUDIT_PROBE_INTERVAL_MS: number;
 }
 
 /**
@@ -117,5 +124,12 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     ...(env.LIENTHONG_XML_TRUST ? { xmlTrustPath: resolve(env.LIENTHONG_XML_TRUST) } : {}),
     xmlVerifyMaxBytes: env.LIENTHONG_XML_VERIFY_MAX_BYTES,
     ...(env.LIENTHONG_METRICS_PORT !== undefined ? { metricsPort: env.LIENTHONG_METRICS_PORT } : {}),
+    audit: Object.freeze({
+      sealEveryMs: env.LIENTHONG_AUDIT_SEAL_INTERVAL_MS,
+      checkpointEveryMs: env.LIENTHONG_AUDIT_CHECKPOINT_INTERVAL_MS,
+      checkpointMaxEvents: env.LIENTHONG_AUDIT_CHECKPOINT_MAX_EVENTS,
+      maxUnsealedMs: env.LIENTHONG_AUDIT_MAX_UNSEALED_MS,
+      probeEveryMs: env.LIENTHONG_AUDIT_PROBE_INTERVAL_MS,
+    }),
   });
 }

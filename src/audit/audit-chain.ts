@@ -1,0 +1,179 @@
+import type { Logger } from 'pino';
+import { hubError, isHubError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { readLastCheckpoint, readUnstampedCheckpoints, saveTimestamp, writeCheckpoint, type Checkpoint, type CheckpointSigner } from './audit-checkpoints.js';
+import { sealPending } from './audit-sealer.js';
+
+/** Asks a time-stamping authority (RFC 3161) for a token over `data`; the DER TimeStampResp and its time. */
+export type Timestamper = (data: Buffer) => Promise<{ token: Buffer; genTime: Date }>;
+
+export interface AuditChainOptions {
+  db: Db;
+  signer: CheckpointSigner;
+  log: Logger;
+  now: () => Date;
+  /** How often the sealer looks for new events. */
+  sealEveryMs: number;
+  /** Events sealed per pass (one transaction). */
+  sealBatch: number;
+  /** A checkpoint is written when the newest is this old … */
+  checkpointEveryMs: number;
+  /** … or this many events behind the head, whichever comes first. */
+  checkpointMaxEvents: number;
+  /** The hub fails closed when no event has been sealed for this long while some wait. */
+  maxUnsealedMs: number;
+  /** How often the write probe and the backlog check run (readiness and intake read the cached answer). */
+  probeEveryMs: number;
+  timestamper?: Timestamper;
+}
+
+/** The tamper-evident chain's moving parts in one process: sealing, checkpoints, timestamps, health. */
+export interface AuditChain {
+  /** Starts the sealing loop and the health probe. */
+  start(): void;
+  stop(): Promise<void>;
+  /** Seals everything pending and checkpoints the head (if not already): the checkpoint covering every event so far. */
+  checkpointNow(): Promise<Checkpoint | undefined>;
+  /** `ok`, or why the audit log cannot be written now (for `/readyz`). */
+  health(): string;
+  /** Throws HUB_ERR_AUDIT_UNAVAILABLE unless the audit log can be written. */
+  assertWritable(): void;
+  /**
+   * Runs a write that includes audit events, failing closed: refused while the log is unwritable,
+   * and a failure of the audit insert itself becomes HUB_ERR_AUDIT_UNAVAILABLE (and marks the log so).
+   */
+  guard<T>(write: () => Promise<T>): Promise<T>;
+}
+
+// A rolled-back insert: proves the table takes rows (permissions, triggers, space) without leaving one.
+const PROBE_SQL = `INSERT INTO audit_events (at, actor, kind, data) VALUES (now(), 'hub', 'audit.probe', '{}'::jsonb)`;
+const OLDEST_UNSEALED_SQL = 'SELECT id FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT 1';
+
+class ProbeRollback extends Error {}
+
+export function createAuditChain(opts: AuditChainOptions): AuditChain {
+  const { db, log } = opts;
+  let timer: NodeJS.Timeout | undefined;
+  let probeTimer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  /** Why the last probe or write failed, cleared by the next good probe. */
+  let writeProblem: string | undefined;
+  /** The oldest unsealed event seen and since when it has been waiting, to tell a stalled sealer. */
+  let waiting: { id: string; since: number } | undefined;
+  let stalled: string | undefined;
+
+  const sealAll = async (): Promise<void> => {
+    for (;;) {
+      const pass = await sealPending(db, opts.sealBatch);
+      if (pass.locked || pass.sealed < opts.sealBatch) return;
+    }
+  };
+
+  const checkpointIfDue = (): Promise<Checkpoint | undefined> =>
+    writeCheckpoint(db, opts.signer, opts.now(), (head, last) =>
+      !last || head.seq - last.seq >= opts.checkpointMaxEvents || opts.now().getTime() - last.at.getTime() >= opts.checkpointEveryMs);
+
+  const stampPending = async (): Promise<void> => {
+    if (!opts.timestamper) return;
+    for (const checkpoint of await readUnstampedCheckpoints(db, 10)) {
+      const { token, genTime } = await opts.timestamper(checkpoint.statement);
+      await saveTimestamp(db, checkpoint.seq, token, genTime);
+    }
+  };
+
+  const pass = async (): Promise<void> => {
+    try {
+      await sealAll();
+      await checkpointIfDue();
+    } catch (err) {
+      log.error({ err }, 'audit chain: sealing failed');
+      return;
+    }
+    try {
+      await stampPending();
+    } catch (err) {
+      // The checkpoint is signed and stored; its timestamp is tried again next pass.
+      log.warn({ err: (err as Error).message }, 'audit chain: time-stamping a checkpoint failed');
+    }
+  };
+
+  /** Whether audit_events takes a row now (inserted and rolled back): undefined, or what is wrong. */
+  const probeWrite = async (): Promise<string | undefined> => {
+    try {
+      await db.transaction(async (tx) => {
+        await tx.query(PROBE_SQL);
+        throw new ProbeRollback();
+      });
+    } catch (err) {
+      if (!(err instanceof ProbeRollback)) return `audit_events does not take rows: ${(err as Error).message}`;
+    }
+    return undefined;
+  };
+
+  const probe = async (): Promise<void> => {
+    writeProblem = await probeWrite();
+    if (writeProblem) return;
+    try {
+      const oldest = (await db.query<{ id: string }>(OLDEST_UNSEALED_SQL, [], { prepare: 'lienthong_audit_oldest_unsealed' })).rows[0]?.id;
+      const now = Date.now();
+      if (oldest === undefined || oldest !== waiting?.id) waiting = oldest === undefined ? undefined : { id: oldest, since: now };
+      stalled = waiting && now - waiting.since > opts.maxUnsealedMs ? `no audit event sealed for ${Math.round((now - waiting.since) / 1000)} s` : undefined;
+    } catch (err) {
+      stalled = `the unsealed backlog cannot be read: ${(err as Error).message}`;
+    }
+  };
+
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = pass().finally(schedule);
+    }, opts.sealEveryMs);
+    timer.unref();
+  };
+
+  const health = (): string => writeProblem ?? stalled ?? 'ok';
+  const assertWritable = (): void => {
+    const problem = health();
+    if (problem !== 'ok') throw hubError('HUB_ERR_AUDIT_UNAVAILABLE', [problem]);
+  };
+
+  return {
+    start() {
+      stopped = false;
+      schedule();
+      const tick = (): void => {
+        probeTimer = setTimeout(() => { void probe().finally(() => { if (!stopped) tick(); }); }, opts.probeEveryMs);
+        probeTimer.unref();
+      };
+      void probe().finally(tick);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      clearTimeout(probeTimer);
+      await running;
+    },
+    async checkpointNow() {
+      await sealAll();
+      await writeCheckpoint(db, opts.signer, opts.now(), () => true);
+      await stampPending().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'audit chain: time-stamping a checkpoint failed'));
+      return readLastCheckpoint(db);
+    },
+    health,
+    assertWritable,
+    async guard(write) {
+      assertWritable();
+      try {
+        return await write();
+      } catch (err) {
+        // Was it the audit log? Ask it directly rather than parse the database's message.
+        if (isHubError(err)) throw err;
+        const problem = await probeWrite();
+        if (!problem) throw err;
+        writeProblem = problem;
+        throw hubError('HUB_ERR_AUDIT_UNAVAILABLE', [problem]);
+      }
+    },
+  };
+}

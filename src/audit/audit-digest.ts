@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../domain/canonical-json.js';
+
+/** The hash before the first event: 32 zero bytes. */
+export const GENESIS_HASH = Buffer.alloc(32);
+
+/** An audit event as the chain sees it: what it says, not where it is stored. */
+export interface AuditEventContent {
+  /** ISO 8601 in UTC with microseconds, as PostgreSQL stores it (see `AT_TEXT_SQL`). */
+  at: string;
+  actor: string;
+  kind: string;
+  messageId: string | null;
+  deliveryId: string | null;
+  data: unknown;
+}
+
+/** SQL that reads `audit_events.at` the way the digest needs it: UTC, microseconds, `Z`. */
+export const AT_TEXT_SQL = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * The exact bytes an event's digest is taken over: canonical JSON (keys sorted, no whitespace) of
+ * its content. Its position (seq) is not part of it: the chain links give the order.
+ */
+export function canonicalAuditEvent(event: AuditEventContent): string {
+  return canonicalJson({ actor: event.actor, at: event.at, data: event.data, deliveryId: event.deliveryId, kind: event.kind, messageId: event.messageId });
+}
+
+/** SHA-256 of the event's canonical bytes. */
+export function auditDigest(event: AuditEventContent): Buffer {
+  return createHash('sha256').update(canonicalAuditEvent(event), 'utf8').digest();
+}
+
+/** The chain link: SHA-256 of the previous event's hash followed by this event's digest (64 bytes in). */
+export function chainHash(prevHash: Buffer, digest: Buffer): Buffer {
+  return createHash('sha256').update(prevHash).update(digest).digest();
+}

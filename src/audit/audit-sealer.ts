@@ -1,0 +1,70 @@
+import type { Db, Queryable } from '../store/db.js';
+import { UnnestParams } from '../store/unnest-params.js';
+import { AT_TEXT_SQL, auditDigest, chainHash, GENESIS_HASH } from './audit-digest.js';
+
+/** The end of the sealed chain: the last event's position and hash (seq 0 and zeros when empty). */
+export interface ChainHead {
+  seq: number;
+  hash: Buffer;
+}
+
+/** What one sealing pass did. `locked`: another process held the chain and this pass did nothing. */
+export interface SealResult {
+  sealed: number;
+  head: ChainHead;
+  locked: boolean;
+}
+
+interface UnsealedRow {
+  id: string;
+  at: string;
+  actor: string;
+  kind: string;
+  message_id: string | null;
+  delivery_id: string | null;
+  data: unknown;
+}
+
+// One chain per schema: sealing passes of every process queue on this lock for the length of one
+// transaction; writers of events never take it.
+export const CHAIN_LOCK_SQL = `SELECT pg_try_advisory_xact_lock(1818846831, hashtext(coalesce(current_schema(), ''))) AS locked`;
+
+/** The sealed chain's last event. */
+export async function readChainHead(db: Queryable): Promise<ChainHead> {
+  const { rows } = await db.query<{ seq: string; hash: Buffer }>(
+    'SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1', [], { prepare: 'lienthong_audit_head' });
+  const row = rows[0];
+  return row ? { seq: Number(row.seq), hash: Buffer.from(row.hash) } : { seq: 0, hash: GENESIS_HASH };
+}
+
+/**
+ * One sealing pass: in one transaction holding the chain lock, takes up to `batch` unsealed events
+ * in the order they were written (id), gives each the next seq, its digest, the previous hash and its
+ * own hash, and writes them back in one statement. Events committed late (a lower id than events
+ * already sealed) are simply sealed in a later pass: the chain's order is the order of sealing.
+ */
+export async function sealPending(db: Db, batch: number): Promise<SealResult> {
+  return db.transaction(async (tx) => {
+    const lock = await tx.query<{ locked: boolean }>(CHAIN_LOCK_SQL);
+    if (!lock.rows[0]?.locked) return { sealed: 0, head: { seq: 0, hash: GENESIS_HASH }, locked: true };
+    const head = await readChainHead(tx);
+    const { rows } = await tx.query<UnsealedRow>(
+      `SELECT id, ${AT_TEXT_SQL} AS at, actor, kind, message_id, delivery_id, data
+         FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT $1`, [batch], { prepare: 'lienthong_audit_unsealed' });
+    if (rows.length === 0) return { sealed: 0, head, locked: false };
+    let { seq, hash } = head;
+    const links = rows.map((row) => {
+      const digest = auditDigest({ at: row.at, actor: row.actor, kind: row.kind, messageId: row.message_id, deliveryId: row.delivery_id, data: row.data });
+      const prev = hash;
+      hash = chainHash(prev, digest);
+      seq += 1;
+      return [row.id, seq, digest.toString('hex'), prev.toString('hex'), hash.toString('hex')];
+    });
+    const sql = new UnnestParams();
+    const values = sql.unnest('v', [['id', 'bigint'], ['seq', 'bigint'], ['digest', 'text'], ['prev_hash', 'text'], ['hash', 'text']], links);
+    await tx.query(
+      `UPDATE audit_events e SET seq = v.seq, digest = decode(v.digest, 'hex'), prev_hash = decode(v.prev_hash, 'hex'), hash = decode(v.hash, 'hex')
+         FROM ${values} WHERE e.id = v.id`, sql.params, { prepare: 'lienthong_audit_seal' });
+    return { sealed: rows.length, head: { seq, hash }, locked: false };
+  });
+}

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { writeCheckpoint, type CheckpointSigner } from '../../../src/audit/audit-checkpoints.js';
+import { sealPending } from '../../../src/audit/audit-sealer.js';
+import { checkpointTrust, verifyAuditChain, type ChainReport } from '../../../src/audit/verify-audit-chain.js';
+import { checkpointSignerOf } from '../../../src/audit/checkpoint-signer.js';
+import { createDevPki } from '../../../src/crypto/dev-pki.js';
+import { hubKeysFromPem } from '../../../src/crypto/hub-keys.js';
+import { openTestDb, STORES, type TestDb } from '../../helpers/test-db.js';
+
+/** Writes `n` audit events the way the hub does (unsealed), with distinct content. */
+async function writeEvents(t: TestDb, n: number, from = 0): Promise<void> {
+  for (let i = from; i < from + n; i++) {
+    await t.db.query('INSERT INTO audit_events (at, actor, kind, message_id, data) VALUES ($1, $2, $3, $4, $5)', [
+      new Date(Date.UTC(2026, 11, 6, 10, 0, i)), 'agency:000.00.00.H41', 'message.accepted', null, JSON.stringify({ n: i, subject: `Công văn số ${i}` }),
+    ]);
+  }
+}
+
+const sealAll = async (t: TestDb): Promise<void> => {
+  while ((await sealPending(t.db, 7)).sealed > 0);
+};
+
+describe.each(STORES)('audit chain on %s', (store) => {
+  let t: TestDb;
+  let signer: CheckpointSigner;
+  let trust: ReturnType<typeof checkpointTrust>;
+  const verify = (): Promise<ChainReport> => verifyAuditChain(t.db, { trust, pageSize: 4 });
+  const idAt = async (seq: number): Promise<string> => (await t.db.query<{ id: string }>('SELECT id FROM audit_events WHERE seq = $1', [seq])).rows[0]!.id;
+
+  beforeAll(async () => {
+    const pki = await createDevPki({ alg: 'ES256' });
+    signer = checkpointSignerOf(hubKeysFromPem({ certChainPem: pki.chainPem, keyPem: pki.hubKeyPem }), 'lienthong test');
+    trust = checkpointTrust(pki.caCertPem);
+  });
+
+  beforeEach(async () => {
+    await t?.cleanup();
+    t = await openTestDb(store);
+    // 20 events, checkpoints after 8 and 16 (every 8 events), 4 events after the last checkpoint.
+    await writeEvents(t, 8);
+    await sealAll(t);
+    await writeCheckpoint(t.db, signer, new Date(), () => true);
+    await writeEvents(t, 8, 8);
+    await sealAll(t);
+    await writeCheckpoint(t.db, signer, new Date(), () => true);
+    await writeEvents(t, 4, 16);
+    await sealAll(t);
+  });
+  afterAll(async () => t?.cleanup());
+
+  it('seals events in order, links each to the one before and verifies with its checkpoints', async () => {
+    const { rows } = await t.db.query<{ seq: string; prev_hash: Buffer; hash: Buffer }>('SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq');
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    rows.slice(1).forEach((row, i) => expect(Buffer.from(row.prev_hash).equals(Buffer.from(rows[i]!.hash))).toBe(true));
+    const report = await verify();
+    expect(report).toMatchObject({ ok: true, eventsVerified: 20, checkpointsVerified: 2, lastCheckpoint: { seq: 16 }, eventsAfterLastCheckpoint: 4, unsealed: 0 });
+    expect(report.problem).toBeUndefined();
+  });
+
+  it('seals events committed late after the ones already sealed', async () => {
+    await writeEvents(t, 3, 100);
+    const sealed = await sealPending(t.db, 100);
+    expect(sealed).toMatchObject({ sealed: 3, head: { seq: 23 } });
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('names an edited event (altered)', async () => {
+    await t.db.query(`UPDATE audit_events SET data = jsonb_set(data, '{subject}', '"Công văn đã sửa"') WHERE seq = 5`);
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    expect(report.problem).toMatchObject({ kind: 'altered', seq: 5, eventId: await idAt(5) });
+    expect(report.eventsVerified).toBe(4);
+  });
+
+  it('names an edited actor or time just the same', async () => {
+    await t.db.query(`UPDATE audit_events SET at = at + interval '1 microsecond' WHERE seq = 18`);
+    expect((await verify()).problem).toMatchObject({ kind: 'altered', seq: 18 });
+  });
+
+  it('names a deleted event (removed: a gap)', async () => {
+    await t.db.query('DELETE FROM audit_events WHERE seq = 11');
+    const report = await verify();
+    expect(report.problem).toMatchObject({ kind: 'removed', seq: 11 });
+    expect(report.problem!.detail).toContain('seq 11 missing');
+  });
+
+  it('names a deleted event whose successors were renumbered (removed: a broken link)', async () => {
+    await t.db.query('DELETE FROM audit_events WHERE seq = 11');
+    await t.db.query('UPDATE audit_events SET seq = -seq WHERE seq > 11');
+    await t.db.query('UPDATE audit_events SET seq = -seq - 1 WHERE seq < 0');
+    expect((await verify()).problem).toMatchObject({ kind: 'removed', seq: 11 });
+  });
+
+  it('names events deleted from the end that a checkpoint covered', async () => {
+    await t.db.query('DELETE FROM audit_events WHERE seq >= 15');
+    expect((await verify()).problem).toMatchObject({ kind: 'removed', seq: 15 });
+  });
+
+  it('names an inserted event (the others renumbered around it)', async () => {
+    await t.db.query('UPDATE audit_events SET seq = -seq WHERE seq >= 6');
+    await t.db.query('UPDATE audit_events SET seq = -seq + 1 WHERE seq < 0');
+    const { rows } = await t.db.query<{ hash: Buffer }>('SELECT hash FROM audit_events WHERE seq = 5');
+    // The intruder even links itself to seq 5; seq 7 (formerly 6) still links to seq 5.
+    await t.db.query(`INSERT INTO audit_events (at, actor, kind, data, seq, digest, prev_hash, hash)
+      VALUES (now(), 'admin:k_x', 'delivery.replayed', '{}', 6, $1, $2, $1)`, [Buffer.alloc(32, 1), rows[0]!.hash]);
+    const report = await verify();
+    expect(report.problem).toMatchObject({ kind: 'inserted', seq: 6 });
+  });
+
+  it('names an inserted event that links to nothing', async () => {
+    await t.db.query('UPDATE audit_events SET seq = -seq WHERE seq >= 3');
+    await t.db.query('UPDATE audit_events SET seq = -seq + 1 WHERE seq < 0');
+    await t.db.query(`INSERT INTO audit_events (at, actor, kind, data, seq) VALUES (now(), 'admin:k_x', 'delivery.replayed', '{}', 3)`);
+    expect((await verify()).problem).toMatchObject({ kind: 'inserted', seq: 3 });
+  });
+
+  it('names two events that exchanged places (reordered)', async () => {
+    await t.db.query('UPDATE audit_events SET seq = CASE seq WHEN 12 THEN -13 WHEN 13 THEN -12 END WHERE seq IN (12, 13)');
+    await t.db.query('UPDATE audit_events SET seq = -seq WHERE seq < 0');
+    const report = await verify();
+    expect(report.problem).toMatchObject({ kind: 'reordered', seq: 12 });
+    expect(report.eventsVerified).toBe(11);
+  });
+
+  it('catches a rewritten chain at the checkpoint that signed the old one', async () => {
+    // A careful forger edits seq 3 and recomputes every digest and link after it: only the signed checkpoint remains.
+    await t.db.query(`UPDATE audit_events SET data = '{"n":3,"subject":"forged"}' WHERE seq = 3`);
+    await t.db.query('UPDATE audit_events SET seq = NULL, digest = NULL, prev_hash = NULL, hash = NULL WHERE seq >= 3');
+    await sealAll(t);
+    const report = await verify();
+    expect(report.problem).toMatchObject({ kind: 'checkpoint-mismatch', seq: 8 });
+    expect(report.problem!.detail).toContain('after seq 0 and up to 8');
+  });
+
+  it('refuses a checkpoint whose signature or statement was changed, or that went missing', async () => {
+    await t.db.query(`UPDATE audit_checkpoints SET signature = $1 WHERE seq = 8`, [Buffer.alloc(72, 7)]);
+    expect((await verify()).problem).toMatchObject({ kind: 'checkpoint-invalid', seq: 8 });
+  });
+
+  it('notices a removed checkpoint by the link of the next one', async () => {
+    await t.db.query('DELETE FROM audit_checkpoints WHERE seq = 8');
+    expect((await verify()).problem).toMatchObject({ kind: 'checkpoint-invalid', seq: 16 });
+  });
+
+  it('refuses checkpoints signed by a key the auditor does not trust', async () => {
+    const other = await createDevPki({ alg: 'ES256' });
+    const report = await verifyAuditChain(t.db, { trust: checkpointTrust(other.caCertPem) });
+    expect(report.problem).toMatchObject({ kind: 'checkpoint-invalid', seq: 8 });
+    expect(report.problem!.detail).toContain('not trusted');
+  });
+});
