@@ -25,6 +25,9 @@ const USAGE = `lienthong <command>
                         make a development CA and hub certificate in <data>/keys
   apikey create (--agency CODE | --role admin|operator|auditor) [--label TEXT]
                         create an API key; prints it once
+  audit verify [--ca FILE] [--json]
+                        walk the audit chain and its signed checkpoints; name the first altered,
+                        removed, inserted or reordered event (exit status 1)
   demo                  run the one-command demo (hub, simulators, documents, summary)
 
 Environment: see README "Configuration" (LIENTHONG_DATA_DIR, DATABASE_URL, REDIS_URL, …).`;
@@ -79,6 +82,12 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await db.close();
       }
+      return;
+    }
+    case 'audit': {
+      if (rest[0] !== 'verify') throw new Error(`unknown audit subcommand ${rest[0] ?? ''}\n\n${USAGE}`);
+      const { runAuditVerify } = await import('./cli/audit-verify.js');
+      process.exitCode = await runAuditVerify(env(), rest.slice(1));
       return;
     }
     case 'demo': {
