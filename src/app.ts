@@ -12,6 +12,8 @@ import { installErrorHandler } from './http/error-handler.js';
 import type { DossierService } from './dossiers/dossier-service.js';
 import { adminRoutes } from './http/routes/admin-routes.js';
 import { auditChainRoutes } from './http/routes/audit-chain-routes.js';
+import { evidenceRoutes } from './http/routes/evidence-routes.js';
+import { certificatesFromPem } from './crypto/hub-keys.js';
 import { directoryRoutes } from './http/routes/directory-routes.js';
 import { dossierRoutes } from './http/routes/dossier-routes.js';
 import { hubRoutes } from './http/routes/hub-routes.js';
@@ -88,7 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: deps.env.attachmentLimit, files: 100, fields: 1 } });
 
   // 4. routes.
-  await app.register(hubRoutes, { chainPem: deps.keys.chainPem, metrics: deps.metrics, readiness: deps.readiness });
+  await app.register(hubRoutes, { keys: deps.keys, metrics: deps.metrics, readiness: deps.readiness });
   await app.register(messageRoutes, {
     db: deps.db, blobs: deps.blobs, intake: deps.intake, apiKeys: deps.apiKeys, catalogue: deps.catalogue,
     metrics: deps.metrics, attachmentLimit: deps.env.attachmentLimit, blobInlineMax: deps.env.blobInlineMax, forwardedEdxml: deps.forwardedEdxml, edxmlIntake: deps.edxmlIntake, remoteProgress: deps.remoteProgress, now: deps.now,
@@ -97,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer });
   await app.register(directoryRoutes, { db: deps.db, apiKeys: deps.apiKeys });
   await app.register(dossierRoutes, { apiKeys: deps.apiKeys, dossiers: deps.dossiers });
+  const caPem = certificatesFromPem(deps.keys.chainPem).filter((cert) => cert.ca).map((cert) => cert.toString()).join('');
+  await app.register(evidenceRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, caPem, forwardedEdxml: deps.forwardedEdxml, now: deps.now });
   await app.register(auditChainRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, checkpointTrust: checkpointTrust(deps.keys.chainPem) });
   return app;
 }

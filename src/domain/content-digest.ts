@@ -21,7 +21,12 @@ export interface DigestableContent {
  * recompute it and see that the receipt is about exactly that content.
  */
 export function contentDigest(content: DigestableContent): string {
-  const canonical = canonicalJson({
+  return createHash('sha256').update(canonicalContent(content)).digest('hex');
+}
+
+/** The exact text `contentDigest` hashes (an evidence bundle carries it as `message/content.json`). */
+export function canonicalContent(content: DigestableContent): string {
+  return canonicalJson({
     kind: content.kind,
     sender: content.sender,
     recipients: content.recipients,
@@ -31,5 +36,4 @@ export function contentDigest(content: DigestableContent): string {
     relatedMessageId: content.relatedMessageId,
     attachments: content.attachments.map((a) => ({ name: a.name, contentType: a.contentType, size: a.size, sha256: a.sha256 })),
   });
-  return createHash('sha256').update(canonical).digest('hex');
 }

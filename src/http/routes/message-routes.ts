@@ -15,9 +15,10 @@ import type { BlobStore } from '../../store/blob-store.js';
 import { BlobTooLargeError } from '../../store/blob-store.js';
 import type { InlineBlob } from '../../store/database-blobs.js';
 import type { Queryable } from '../../store/db.js';
-import { readMessage, readMessageView } from '../../store/read-message-view.js';
+import { readMessageView } from '../../store/read-message-view.js';
 import { authenticate, principalOf } from '../authenticate.js';
 import { idempotencyKeyOf } from '../idempotency-key.js';
+import { readScope } from '../message-scope.js';
 
 export interface MessageRoutesDeps {
   db: Queryable;
@@ -48,15 +49,6 @@ const ref = (name: string) => ({ $ref: `${SCHEMA_BASE}${name}.json#` });
 const errorResponses = { 400: ref('error-response'), 401: ref('error-response'), 403: ref('error-response'), 404: ref('error-response'), 409: ref('error-response'), 413: ref('error-response'), 415: ref('error-response'), 422: ref('error-response') };
 
 /** Who may read a message: its sender, its recipients (their own delivery only), and the hub's roles. */
-async function readScope(db: Queryable, principal: Principal, id: string): Promise<{ onlyRecipient?: string }> {
-  const message = await readMessage(db, id);
-  if (!message) throw hubError('HUB_ERR_NOT_FOUND', [`Message ${id}`]);
-  if (principal.kind === 'role') return {};
-  if (message.sender === principal.agency) return {};
-  if (message.recipients.includes(principal.agency)) return { onlyRecipient: principal.agency };
-  throw hubError('HUB_ERR_NOT_FOUND', [`Message ${id}`]); // never confirm that someone else's message exists
-}
-
 const XML_TYPES = ['application/xml', 'text/xml'];
 
 export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDeps): Promise<void> {
