@@ -12,13 +12,9 @@
  *
  *   npm run bench:directory [-- --agencies 111339 --lookups 10000 --page 500 --batch 5000 --stores postgres,pglite --pglite dir|memory]
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { loadAgencyCodeMap } from '../src/directory/agency-code-map.js';
 import { applyDirectoryChanges } from '../src/directory/apply-directory-changes.js';
 import { findAgency } from '../src/directory/find-agency.js';
@@ -26,9 +22,7 @@ import { listAgencies } from '../src/directory/list-agencies.js';
 import { replaceDirectory } from '../src/directory/replace-directory.js';
 import type { DirectoryAgency } from '../src/domain/directory-agency.js';
 import type { Db } from '../src/store/db.js';
-import { migrate } from '../src/store/migrate.js';
-import { openPgDb } from '../src/store/pg-db.js';
-import { openPgliteDb } from '../src/store/pglite-db.js';
+import { withPgliteStore, withPostgresSchema } from './bench-stores.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -299,37 +293,10 @@ async function benchStore(label: string, db: Db, agencies: readonly DirectoryAge
 
 // ---------------------------------------------------------------------------------------------
 
-async function withPostgres<T>(work: (db: Db, where: string) => Promise<T>): Promise<T> {
-  const schema = `lt_bench_dir_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: args['database-url'] });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const url = new URL(args['database-url']!);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const db = await openPgDb({ connectionString: url.toString(), max: 2, applicationName: 'lienthong-bench-directory' });
-  try {
-    await migrate(db);
-    const { rows } = await db.query<{ server_version: string }>('SHOW server_version');
-    return await work(db, `PostgreSQL ${rows[0]?.server_version} at ${url.host || 'local socket'}, schema ${schema}`);
-  } finally {
-    await db.close();
-    if (args.keep) log(`kept schema ${schema}`);
-    else await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
-  }
-}
-
-async function withPglite<T>(work: (db: Db, where: string) => Promise<T>): Promise<T> {
-  const dir = args.pglite === 'memory' ? undefined : await mkdtemp(join(tmpdir(), 'lienthong-bench-directory-'));
-  const db = await openPgliteDb(dir ? { dataDir: dir } : { memory: true });
-  try {
-    await migrate(db);
-    return await work(db, `PGlite ${dir ? `in ${dir}` : 'in memory'}`);
-  } finally {
-    await db.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  }
-}
+const withPostgres = <T>(work: (db: Db, where: string) => Promise<T>): Promise<T> =>
+  withPostgresSchema({ databaseUrl: args['database-url']!, name: 'dir', keep: args.keep, log }, work);
+const withPglite = <T>(work: (db: Db, where: string) => Promise<T>): Promise<T> =>
+  withPgliteStore({ name: 'directory', memory: args.pglite === 'memory' }, work);
 
 async function main(): Promise<void> {
   const count = num(args.agencies);

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AuditChain } from './audit/audit-chain.js';
 import { checkpointTrust } from './audit/verify-audit-chain.js';
 import type { ApiKeyResolver } from './auth/api-keys.js';
+import type { ClientCertificateAuth } from './auth/open-client-certificate-auth.js';
 import type { HubEnv } from './config/load-env.js';
 import type { HubKeys } from './crypto/hub-keys.js';
 import { installErrorHandler } from './http/error-handler.js';
@@ -14,6 +15,7 @@ import { adminRoutes } from './http/routes/admin-routes.js';
 import { auditChainRoutes } from './http/routes/audit-chain-routes.js';
 import { evidenceRoutes } from './http/routes/evidence-routes.js';
 import { certificatesFromPem } from './crypto/hub-keys.js';
+import { auditorRoutes } from './http/routes/auditor-routes.js';
 import { directoryRoutes } from './http/routes/directory-routes.js';
 import { dossierRoutes } from './http/routes/dossier-routes.js';
 import { hubRoutes } from './http/routes/hub-routes.js';
@@ -51,6 +53,10 @@ export interface AppDeps {
   dossiers: DossierService;
   /** The tamper-evident audit chain (verification, checkpoints, evidence). */
   audit: AuditChain;
+  /** The CA of the time-stamping authority, when checkpoints are time-stamped (evidence bundles carry it). */
+  tsaCaPem?: string;
+  /** TLS options when the API serves HTTPS (LIENTHONG_TLS_*), client-certificate request included. */
+  https?: ClientCertificateAuth['https'];
   now(): Date;
 }
 
@@ -66,6 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request access logs at 1,000+ requests/s cost more than they tell; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
+    // An HTTPS server is the same Fastify instance to the routes; only the listener differs.
+    ...(deps.https ? { https: deps.https } : {}),
   });
 
   // 1. errors and validation: one strict Ajv for bodies, a coercing one for query strings and params.
@@ -99,8 +107,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer });
   await app.register(directoryRoutes, { db: deps.db, apiKeys: deps.apiKeys });
   await app.register(dossierRoutes, { apiKeys: deps.apiKeys, dossiers: deps.dossiers });
+  await app.register(auditorRoutes, { db: deps.db, apiKeys: deps.apiKeys, now: deps.now });
   const caPem = certificatesFromPem(deps.keys.chainPem).filter((cert) => cert.ca).map((cert) => cert.toString()).join('');
-  await app.register(evidenceRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, caPem, forwardedEdxml: deps.forwardedEdxml, now: deps.now });
+  await app.register(evidenceRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, caPem, forwardedEdxml: deps.forwardedEdxml, ...(deps.tsaCaPem ? { tsaCaPem: deps.tsaCaPem } : {}), now: deps.now });
   await app.register(auditChainRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, checkpointTrust: checkpointTrust(deps.keys.chainPem) });
   return app;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiKey } from './auth/api-keys.js';
 import type { Role } from './auth/principal.js';
+import { rotateDevKeys } from './cli/rotate-dev-keys.js';
 import { runProcess } from './cli/run-process.js';
 import { loadEnv } from './config/load-env.js';
 import { createDevPki, writeDevPki } from './crypto/dev-pki.js';
@@ -23,6 +24,8 @@ const USAGE = `lienthong <command>
   migrate               apply database migrations and exit
   keys init [--alg ES256|RS256] [--force]
                         make a development CA and hub certificate in <data>/keys
+  keys rotate [--alg ES256|RS256]
+                        new development hub key from that CA; the old chain goes to <data>/keys/retired
   apikey create (--agency CODE | --role admin|operator|auditor) [--label TEXT]
                         create an API key; prints it once
   audit verify [--ca FILE] [--json]
@@ -57,14 +60,20 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'keys': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { alg: { type: 'string', default: 'ES256' }, force: { type: 'boolean', default: false } } });
-      if (positionals[0] !== 'init') throw new Error(`unknown keys subcommand ${positionals[0] ?? ''}\n\n${USAGE}`);
-      if (values.alg !== 'ES256' && values.alg !== 'RS256') throw new Error('--alg must be ES256 or RS256');
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { alg: { type: 'string' }, force: { type: 'boolean', default: false } } });
+      if (positionals[0] !== 'init' && positionals[0] !== 'rotate') throw new Error(`unknown keys subcommand ${positionals[0] ?? ''}\n\n${USAGE}`);
+      if (values.alg !== undefined && values.alg !== 'ES256' && values.alg !== 'RS256') throw new Error('--alg must be ES256 or RS256');
       const e = env();
       const dir = join(e.dataDir, 'keys');
+      if (positionals[0] === 'rotate') {
+        const done = await rotateDevKeys(dir, values.alg ? { alg: values.alg as JwsAlg } : {});
+        console.log(`new development hub key (${done.alg}) active: kid ${done.kid}\n  hub chain   ${done.chainPath}\nretired: kid ${done.retiredKid}\n  chain       ${done.retiredChainPath}\nRestart the hub with\n  LIENTHONG_HUB_KEYS_RETIRED=${done.retiredChainPaths.join(',')}\nso that receipts signed with the retired keys stay verifiable (GET /v1/hub/keys).`);
+        return;
+      }
       await mkdir(dir, { recursive: true });
-      const paths = await writeDevPki(dir, await createDevPki({ alg: values.alg as JwsAlg }), { force: values.force });
-      console.log(`development CA and hub certificate (${values.alg}) written:\n  CA          ${paths.caCertPath}\n  hub chain   ${paths.chainPath}\n  hub key     ${paths.hubKeyPath}\nNot for production: load your own PEM or PKCS#12 with LIENTHONG_HUB_CERT/LIENTHONG_HUB_KEY or LIENTHONG_HUB_P12.`);
+      const alg = (values.alg ?? 'ES256') as JwsAlg;
+      const paths = await writeDevPki(dir, await createDevPki({ alg }), { force: values.force });
+      console.log(`development CA and hub certificate (${alg}) written:\n  CA          ${paths.caCertPath}\n  hub chain   ${paths.chainPath}\n  hub key     ${paths.hubKeyPath}\nNot for production: load your own PEM or PKCS#12 with LIENTHONG_HUB_CERT/LIENTHONG_HUB_KEY or LIENTHONG_HUB_P12.`);
       return;
     }
     case 'apikey': {

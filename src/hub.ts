@@ -9,13 +9,17 @@ import { buildApp } from './app.js';
 import { createAuditChain, type AuditChain } from './audit/audit-chain.js';
 import { guardedDb } from './audit/guarded-db.js';
 import { checkpointSignerOf } from './audit/checkpoint-signer.js';
+import { loadCheckpointTsa } from './audit/checkpoint-timestamper.js';
 import { buildOpsApp } from './ops-app.js';
 import { createApiKeyResolver } from './auth/api-keys.js';
+import { openClientCertificateAuth } from './auth/open-client-certificate-auth.js';
 import type { HubConfig } from './config/hub-config.js';
 import { loadHubConfig } from './config/load-hub-config.js';
 import type { HubEnv } from './config/load-env.js';
 import { certificatesFromPem, loadHubKeys, type HubKeys } from './crypto/hub-keys.js';
 import { loadXmlTrustStore } from './crypto/xml-trust.js';
+import { createCertificateVerifier, type CertificateVerifier } from './crypto/pki/certificate-verifier.js';
+import type { TrustStore } from './formats/xmldsig/index.js';
 import { createEdxmlIntake, type EdxmlIntake } from './intake/edxml-intake.js';
 import { createRemoteProgress } from './remote/remote-progress.js';
 import { createDossierService, type DossierService } from './dossiers/dossier-service.js';
@@ -83,6 +87,18 @@ export interface Hub {
 }
 
 /**
+ * A verifier for XML signers over the XML-signature anchors, when revocation is on and has somewhere
+ * to look (CRLs, an OCSP responder, or the certificates' own pointers): otherwise signers are checked
+ * for path, validity and usage only.
+ */
+function signerRevocation(env: HubEnv, store: TrustStore, now: () => Date): { signerVerifier?: CertificateVerifier } {
+  const r = env.trust.revocation;
+  const hasSources = r.crlSources.length > 0 || r.ocspResponder !== undefined || r.crlFromCertificates || r.ocspFromCertificates;
+  if (r.policy === 'off' || !hasSources || store.anchors.length === 0) return {};
+  return { signerVerifier: createCertificateVerifier({ store: { anchors: store.anchors, intermediates: [] }, revocation: r, now }) };
+}
+
+/**
  * Opens everything in dependency order — config → keys → store (migrated, config mirrored) → blobs →
  * queue → services → app/worker — and fails fast at the first thing that is wrong.
  */
@@ -104,6 +120,8 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     const keys = await loadHubKeys(env.keys);
     const trust = await loadXmlTrustStore(env.xmlTrustPath, keys.chainPem);
     if (trust.warning) log.warn(trust.warning);
+    const certificateAuth = await openClientCertificateAuth(env.trust, config.clientCertificates, log, now);
+    for (const warning of certificateAuth.warnings) log.warn({ warning }, 'client certificates');
     const issuer = config.hub.organId ? `${config.hub.name} (${config.hub.organId})` : config.hub.name;
 
     // 2. store
@@ -113,8 +131,10 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     await syncConfig(db, config);
     const blobs = withDatabaseBlobs(createFolderBlobStore({ dir: join(env.dataDir, 'blobs') }), db);
     // Every process seals (one at a time, under the chain lock) and watches that the log takes rows.
+    const tsa = env.tsa ? await loadCheckpointTsa(env.tsa) : undefined;
     const audit = createAuditChain({
       db, signer: checkpointSignerOf(keys, issuer), log: log.child({ component: 'audit' }), now, sealBatch: 5_000, ...env.audit,
+      ...(tsa ? { timestamper: tsa.timestamper } : {}),
     });
     audit.start();
     closers.push(() => audit.stop());
@@ -144,10 +164,13 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     const intake = createIntakeService({ config, db, signer: keys.signer, issuer, commits, enqueuer, metrics, log, now });
     const edxmlIntake = createEdxmlIntake({
       intake, blobs, config, trustStore: trust.store, inlineMax: env.blobInlineMax, attachmentLimit: env.attachmentLimit,
-      verifyMaxBytes: env.xmlVerifyMaxBytes, log, now,
+      verifyMaxBytes: env.xmlVerifyMaxBytes, log, now, ...signerRevocation(env, trust.store, now),
     });
     const forwardedEdxml = createForwardedEdxml({ db, blobs, config, signingKey: { privateKey: keys.signer.privateKey, chain: certificatesFromPem(keys.chainPem) } });
-    const apiKeys = createApiKeyResolver({ db, configured: config.apiKeys, cacheMs: env.apiKeyCacheMs });
+    const apiKeys = {
+      ...createApiKeyResolver({ db, configured: config.apiKeys, cacheMs: env.apiKeyCacheMs }),
+      ...(certificateAuth.clientCertificates ? { clientCertificates: certificateAuth.clientCertificates } : {}),
+    };
     const dossiers = createDossierService({ db: guardedDb(db, audit), config, catalogue, blobs, blobInlineMax: env.blobInlineMax, signer: keys.signer, issuer, enqueuer, log: log.child({ component: 'dossiers' }), now });
 
     const readiness = async (): Promise<Record<string, string>> => {
@@ -217,9 +240,9 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     // 6. HTTP API (or, for a worker-only process with LIENTHONG_METRICS_PORT, just health and metrics)
     let app: FastifyInstance | undefined;
     if (opts.roles.api) {
-      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), dossiers, audit, now });
+      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), dossiers, audit, ...(tsa ? { tsaCaPem: tsa.caPem } : {}), ...(certificateAuth.https ? { https: certificateAuth.https } : {}), now });
     } else if (env.metricsPort !== undefined) {
-      app = await buildOpsApp({ chainPem: keys.chainPem, metrics, readiness, log });
+      app = await buildOpsApp({ keys, metrics, readiness, log });
     }
     if (app) {
       const a = app;

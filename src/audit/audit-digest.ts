@@ -16,7 +16,26 @@ export interface AuditEventContent {
 }
 
 /** SQL that reads `audit_events.at` the way the digest needs it: UTC, microseconds, `Z`. */
-export const AT_TEXT_SQL = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const AT_TEXT_SQL = `to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** An `audit_events` row as read with `EVENT_COLUMNS_SQL`: what the digest covers, and its id. */
+export interface AuditEventRow {
+  id: string;
+  at: string;
+  actor: string;
+  kind: string;
+  message_id: string | null;
+  delivery_id: string | null;
+  data: unknown;
+}
+
+/** The select list for `AuditEventRow`. */
+export const EVENT_COLUMNS_SQL = `id, ${AT_TEXT_SQL} AS at, actor, kind, message_id, delivery_id, data`;
+
+/** The content of an event row, as the chain hashes it. */
+export function contentOfRow(row: AuditEventRow): AuditEventContent {
+  return { at: row.at, actor: row.actor, kind: row.kind, messageId: row.message_id, deliveryId: row.delivery_id, data: row.data };
+}
 
 /**
  * The exact bytes an event's digest is taken over: canonical JSON (keys sorted, no whitespace) of

@@ -1,6 +1,6 @@
 import type { Db, Queryable } from '../store/db.js';
 import { UnnestParams } from '../store/unnest-params.js';
-import { AT_TEXT_SQL, auditDigest, chainHash, GENESIS_HASH } from './audit-digest.js';
+import { auditDigest, chainHash, contentOfRow, EVENT_COLUMNS_SQL, GENESIS_HASH, type AuditEventRow } from './audit-digest.js';
 
 /** The end of the sealed chain: the last event's position and hash (seq 0 and zeros when empty). */
 export interface ChainHead {
@@ -13,16 +13,6 @@ export interface SealResult {
   sealed: number;
   head: ChainHead;
   locked: boolean;
-}
-
-interface UnsealedRow {
-  id: string;
-  at: string;
-  actor: string;
-  kind: string;
-  message_id: string | null;
-  delivery_id: string | null;
-  data: unknown;
 }
 
 // One chain per schema: sealing passes of every process queue on this lock for the length of one
@@ -48,13 +38,12 @@ export async function sealPending(db: Db, batch: number): Promise<SealResult> {
     const lock = await tx.query<{ locked: boolean }>(CHAIN_LOCK_SQL);
     if (!lock.rows[0]?.locked) return { sealed: 0, head: { seq: 0, hash: GENESIS_HASH }, locked: true };
     const head = await readChainHead(tx);
-    const { rows } = await tx.query<UnsealedRow>(
-      `SELECT id, ${AT_TEXT_SQL} AS at, actor, kind, message_id, delivery_id, data
-         FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT $1`, [batch], { prepare: 'lienthong_audit_unsealed' });
+    const { rows } = await tx.query<AuditEventRow>(
+      `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT $1`, [batch], { prepare: 'lienthong_audit_unsealed' });
     if (rows.length === 0) return { sealed: 0, head, locked: false };
     let { seq, hash } = head;
     const links = rows.map((row) => {
-      const digest = auditDigest({ at: row.at, actor: row.actor, kind: row.kind, messageId: row.message_id, deliveryId: row.delivery_id, data: row.data });
+      const digest = auditDigest(contentOfRow(row));
       const prev = hash;
       hash = chainHash(prev, digest);
       seq += 1;

@@ -11,7 +11,7 @@ import type { Queryable } from '../store/db.js';
 import { readMessage } from '../store/read-message-view.js';
 import type { AuditChain } from './audit-chain.js';
 import { readCheckpointCovering, readSignerChain, type Checkpoint } from './audit-checkpoints.js';
-import { AT_TEXT_SQL, canonicalAuditEvent } from './audit-digest.js';
+import { canonicalAuditEvent, contentOfRow, EVENT_COLUMNS_SQL, type AuditEventRow } from './audit-digest.js';
 
 export interface EvidenceDeps {
   db: Queryable;
@@ -20,20 +20,13 @@ export interface EvidenceDeps {
   caPem: string;
   /** The signed edXML the hub forwarded for a message (included when it was forwarded as edXML). */
   forwardedEdxml?: ForwardedEdxml;
-  /** PEM of the time-stamping authority's CA and certificate, when checkpoints are time-stamped. */
-  tsa?: { caPem: string; certPem: string };
+  /** PEM of the time-stamping authority's CA, when checkpoints are time-stamped (the TSA certificate is in each token). */
+  tsaCaPem?: string;
   now(): Date;
 }
 
-interface EventRow {
-  id: string;
+interface EventRow extends AuditEventRow {
   seq: string | null;
-  at: string;
-  actor: string;
-  kind: string;
-  message_id: string | null;
-  delivery_id: string | null;
-  data: unknown;
 }
 
 interface ReceiptRow {
@@ -89,7 +82,7 @@ export function opensslSignature(alg: string, signature: Buffer): Buffer {
 
 async function readEvents(db: Queryable, messageId: string, onlyRecipient: string | undefined): Promise<EventRow[]> {
   const { rows } = await db.query<EventRow>(
-    `SELECT id, seq, ${AT_TEXT_SQL} AS at, actor, kind, message_id, delivery_id, data FROM audit_events
+    `SELECT seq, ${EVENT_COLUMNS_SQL} FROM audit_events
       WHERE message_id = $1 AND kind <> 'audit.probe'
         AND ($2::text IS NULL OR delivery_id IS NULL OR delivery_id IN (SELECT id FROM deliveries WHERE message_id = $1 AND recipient = $2))
       ORDER BY id`, [messageId, onlyRecipient ?? null]);
@@ -168,7 +161,7 @@ export async function buildEvidenceBundle(deps: EvidenceDeps, messageId: string,
   const segments = new Map<number, { from: number; checkpoint: Checkpoint }>();
   for (const event of events) {
     const seq = Number(event.seq);
-    put(`audit/events/${seq}.json`, canonicalAuditEvent({ at: event.at, actor: event.actor, kind: event.kind, messageId: event.message_id, deliveryId: event.delivery_id, data: event.data }));
+    put(`audit/events/${seq}.json`, canonicalAuditEvent(contentOfRow(event)));
     const checkpoint = covering.get(event.id)!;
     const segment = segments.get(checkpoint.seq);
     segments.set(checkpoint.seq, { from: Math.min(seq, segment?.from ?? seq), checkpoint });
@@ -188,10 +181,7 @@ export async function buildEvidenceBundle(deps: EvidenceDeps, messageId: string,
     if (chain) put(`certificates/checkpoint-signer-${kid}.pem`, chain);
   }
   put('certificates/ca.pem', deps.caPem);
-  if (deps.tsa) {
-    put('certificates/tsa-ca.pem', deps.tsa.caPem);
-    put('certificates/tsa.pem', deps.tsa.certPem);
-  }
+  if (deps.tsaCaPem) put('certificates/tsa-ca.pem', deps.tsaCaPem);
 
   // 5. manifest, script, instructions
   const manifest = {

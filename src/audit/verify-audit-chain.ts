@@ -5,7 +5,7 @@ import { buildCertificatePath } from '../formats/xmldsig/certificate-path.js';
 import type { TrustStore } from '../formats/xmldsig/trust-store.js';
 import type { Queryable } from '../store/db.js';
 import { readCheckpoints, type Checkpoint, type CheckpointStatement } from './audit-checkpoints.js';
-import { AT_TEXT_SQL, auditDigest, chainHash, GENESIS_HASH } from './audit-digest.js';
+import { auditDigest, chainHash, contentOfRow, EVENT_COLUMNS_SQL, GENESIS_HASH, type AuditEventRow } from './audit-digest.js';
 
 /** What kind of damage the walk found first. */
 export type ChainProblemKind =
@@ -49,15 +49,8 @@ export interface VerifyChainOptions {
   onProgress?: (seq: number) => void;
 }
 
-interface ChainRow {
+interface ChainRow extends AuditEventRow {
   seq: string;
-  id: string;
-  at: string;
-  actor: string;
-  kind: string;
-  message_id: string | null;
-  delivery_id: string | null;
-  data: unknown;
   digest: Buffer | null;
   prev_hash: Buffer | null;
   hash: Buffer | null;
@@ -66,8 +59,7 @@ interface ChainRow {
 const hex = (b: Buffer | null): string => (b ? b.toString('hex') : 'null');
 const same = (a: Buffer | null, b: Buffer): boolean => a !== null && Buffer.from(a).equals(b);
 
-const digestOf = (row: ChainRow): Buffer =>
-  auditDigest({ at: row.at, actor: row.actor, kind: row.kind, messageId: row.message_id, deliveryId: row.delivery_id, data: row.data });
+const digestOf = (row: ChainRow): Buffer => auditDigest(contentOfRow(row));
 
 /** Checks one checkpoint on its own: statement matches the row, signature by a trusted signer. */
 function checkCheckpoint(cp: Checkpoint, chainPem: string | undefined, trust: TrustStore): string | undefined {
@@ -162,7 +154,7 @@ export async function verifyAuditChain(db: Queryable, opts: VerifyChainOptions):
   let afterSeq = 0;
   const readPage = async (): Promise<ChainRow[]> => {
     const { rows } = await db.query<ChainRow>(
-      `SELECT seq, id, ${AT_TEXT_SQL} AS at, actor, kind, message_id, delivery_id, data, digest, prev_hash, hash
+      `SELECT seq, ${EVENT_COLUMNS_SQL}, digest, prev_hash, hash
          FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, pageSize]);
     if (rows.length > 0) afterSeq = Number(rows[rows.length - 1]!.seq);
     return rows;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConfiguredApiKey } from '../config/hub-config.js';
 import type { Queryable } from '../store/db.js';
+import type { ClientCertificateResolver } from './client-certificates.js';
 import type { Principal, Role } from './principal.js';
 
 /** Keys look like `lt_<43 base64url chars>` (256 random bits): SHA-256 is enough to store them. */
@@ -22,6 +23,8 @@ interface KeyRow {
 export interface ApiKeyResolver {
   /** The principal for a presented key, or undefined when unknown or revoked. */
   resolve(key: string): Promise<Principal | undefined>;
+  /** Sender authentication by TLS client certificate, when the API listens with TLS and a trust store. */
+  clientCertificates?: ClientCertificateResolver;
 }
 
 /**

@@ -89,6 +89,19 @@ export interface ConfiguredApiKey {
   label?: string;
 }
 
+/**
+ * A client certificate (mTLS) that authenticates as an agency: pinned by SHA-256 fingerprint
+ * (lowercase hex, no colons, once loaded), or matched by subject and issuer DN.
+ */
+export interface ConfiguredClientCertificate {
+  id: string;
+  agency: string;
+  sha256?: string;
+  subject?: string;
+  issuer?: string;
+  label?: string;
+}
+
 /** The loaded, validated, frozen hub configuration. */
 export interface HubConfig {
   hub: { name: string; organId?: string };
@@ -96,6 +109,8 @@ export interface HubConfig {
   endpoints: ReadonlyMap<string, EndpointConfig>;
   routes: readonly RouteConfig[];
   apiKeys: readonly ConfiguredApiKey[];
+  /** Client certificates mapped to agencies (mTLS senders); empty when none is configured. */
+  clientCertificates: readonly ConfiguredClientCertificate[];
   /** Verification of incoming XML signatures: the policy where no matching route sets one (default `report`). */
   signatures: { defaultPolicy: SignaturePolicy };
   /** Administrative-procedure dossiers (absent: the hub takes none). */

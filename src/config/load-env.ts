@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { HubKeySource } from '../crypto/hub-keys.js';
+import { trustSettingsFromEnv, type TrustSettings } from '../crypto/pki/trust-settings.js';
 import { hubError } from '../errors.js';
 import { formatAjvErrors, type SchemaCatalogue } from '../schema-catalogue.js';
 
@@ -17,7 +19,8 @@ export interface HubEnv {
   attachmentLimit: number;
   /** Attachments up to this size are stored in the database with their message. */
   blobInlineMax: number;
-  keys: { certPath: string; keyPath: string; keyPassphrase?: string } | { p12Path: string; passphrase: string };
+  /** The active key, and the retired ones (`retired`, when `LIENTHONG_HUB_KEYS_RETIRED` is set). */
+  keys: HubKeySource;
   workerConcurrency: number;
   sweepIntervalMs: number;
   /** How overdue a delivery must be before the sweeper checks its job, ms. */
@@ -31,6 +34,10 @@ export interface HubEnv {
   metricsPort?: number;
   /** The tamper-evident audit chain: sealing, checkpoints, fail-closed thresholds (ms and counts). */
   audit: { sealEveryMs: number; checkpointEveryMs: number; checkpointMaxEvents: number; maxUnsealedMs: number; probeEveryMs: number };
+  /** The RFC 3161 time-stamping authority for audit checkpoints, when one is configured. */
+  tsa?: { url: string; caPath: string; timeoutMs: number };
+  /** TLS for the API, the trust store for client certificates, revocation checking. */
+  trust: TrustSettings;
 }
 
 interface RawEnv {
@@ -51,6 +58,8 @@ interface RawEnv {
   LIENTHONG_HUB_KEY_PASSPHRASE?: string;
   LIENTHONG_HUB_P12?: string;
   LIENTHONG_HUB_P12_PASSPHRASE?: string;
+  LIENTHONG_HUB_KEYS_RETIRED?: string;
+  LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE?: string;
   LIENTHONG_WORKER_CONCURRENCY: number;
   LIENTHONG_SWEEP_INTERVAL_MS: number;
   LIENTHONG_SWEEP_GRACE_MS: number;
@@ -63,6 +72,9 @@ interface RawEnv {
   LIENTHONG_AUDIT_CHECKPOINT_MAX_EVENTS: number;
   LIENTHONG_AUDIT_MAX_UNSEALED_MS: number;
   LIENTHONG_AUDIT_PROBE_INTERVAL_MS: number;
+  LIENTHONG_TSA_URL?: string;
+  LIENTHONG_TSA_CA?: string;
+  LIENTHONG_TSA_TIMEOUT_MS: number;
 }
 
 /**
@@ -94,14 +106,33 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     throw hubError('HUB_ERR_ENV_INVALID', ['LIENTHONG_HUB_CERT and LIENTHONG_HUB_KEY go together']);
   }
 
+  const retiredPaths = (env.LIENTHONG_HUB_KEYS_RETIRED ?? '').split(',').map((path) => path.trim());
+  if (env.LIENTHONG_HUB_KEYS_RETIRED !== undefined && retiredPaths.some((path) => path === '')) {
+    throw hubError('HUB_ERR_ENV_INVALID', ['LIENTHONG_HUB_KEYS_RETIRED lists an empty path (comma-separated files, no empty entries)']);
+  }
+  if (env.LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE !== undefined && env.LIENTHONG_HUB_KEYS_RETIRED === undefined) {
+    throw hubError('HUB_ERR_ENV_INVALID', ['LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE is set without LIENTHONG_HUB_KEYS_RETIRED']);
+  }
+
+  if (Boolean(env.LIENTHONG_TSA_URL) !== Boolean(env.LIENTHONG_TSA_CA)) {
+    throw hubError('HUB_ERR_ENV_INVALID', ['LIENTHONG_TSA_URL and LIENTHONG_TSA_CA go together (the TSA and the CA its tokens must chain to)']);
+  }
+
   const dataDir = resolve(env.LIENTHONG_DATA_DIR);
-  const keys: HubEnv['keys'] = env.LIENTHONG_HUB_P12
+  const active = env.LIENTHONG_HUB_P12
     ? { p12Path: resolve(env.LIENTHONG_HUB_P12), passphrase: env.LIENTHONG_HUB_P12_PASSPHRASE ?? '' }
     : {
         certPath: resolve(env.LIENTHONG_HUB_CERT ?? `${dataDir}/keys/hub-chain.pem`),
         keyPath: resolve(env.LIENTHONG_HUB_KEY ?? `${dataDir}/keys/hub-key.pem`),
         ...(env.LIENTHONG_HUB_KEY_PASSPHRASE !== undefined ? { keyPassphrase: env.LIENTHONG_HUB_KEY_PASSPHRASE } : {}),
       };
+  const keys: HubKeySource = env.LIENTHONG_HUB_KEYS_RETIRED === undefined ? active : {
+    ...active,
+    retired: Object.freeze({
+      paths: Object.freeze(retiredPaths.map((path) => resolve(path))),
+      ...(env.LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE !== undefined ? { p12Passphrase: env.LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE } : {}),
+    }),
+  };
 
   return Object.freeze({
     dataDir,
@@ -124,6 +155,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     ...(env.LIENTHONG_XML_TRUST ? { xmlTrustPath: resolve(env.LIENTHONG_XML_TRUST) } : {}),
     xmlVerifyMaxBytes: env.LIENTHONG_XML_VERIFY_MAX_BYTES,
     ...(env.LIENTHONG_METRICS_PORT !== undefined ? { metricsPort: env.LIENTHONG_METRICS_PORT } : {}),
+    trust: Object.freeze(trustSettingsFromEnv(raw)),
     audit: Object.freeze({
       sealEveryMs: env.LIENTHONG_AUDIT_SEAL_INTERVAL_MS,
       checkpointEveryMs: env.LIENTHONG_AUDIT_CHECKPOINT_INTERVAL_MS,
@@ -131,5 +163,8 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
       maxUnsealedMs: env.LIENTHONG_AUDIT_MAX_UNSEALED_MS,
       probeEveryMs: env.LIENTHONG_AUDIT_PROBE_INTERVAL_MS,
     }),
+    ...(env.LIENTHONG_TSA_URL && env.LIENTHONG_TSA_CA
+      ? { tsa: Object.freeze({ url: env.LIENTHONG_TSA_URL, caPath: resolve(env.LIENTHONG_TSA_CA), timeoutMs: env.LIENTHONG_TSA_TIMEOUT_MS }) }
+      : {}),
   });
 }

@@ -8,6 +8,7 @@ import { durationMs, type Duration } from './duration.js';
 import {
   DEFAULT_CIRCUIT_BREAKER, DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS,
   type AgencyConfig, type DossierTarget, type EndpointConfig, type HubConfig, type RetryPolicy, type RouteConfig, type ConfiguredApiKey,
+  type ConfiguredClientCertificate,
 } from './hub-config.js';
 import { substituteEnv } from './substitute-env.js';
 import type { SignaturePolicy } from '../formats/xmldsig/index.js';
@@ -24,6 +25,7 @@ interface AuthoredConfig {
   endpoints: AuthoredEndpoint[];
   routes: RouteConfig[];
   apiKeys?: ConfiguredApiKey[];
+  clientCertificates?: ConfiguredClientCertificate[];
   agencyCodes?: AuthoredAgencyCodes;
   signatures?: { defaultPolicy?: SignaturePolicy };
   dossiers?: { portal?: { endpoint: string; agency: string }; targets?: DossierTarget[] };
@@ -84,6 +86,8 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
     endpoints,
     routes: config.routes,
     apiKeys: config.apiKeys ?? [],
+    // Fingerprints compare as lowercase hex without colons (what `certificateFacts` computes).
+    clientCertificates: (config.clientCertificates ?? []).map((c) => (c.sha256 ? { ...c, sha256: c.sha256.replaceAll(':', '').toLowerCase() } : c)),
     signatures: { defaultPolicy: config.signatures?.defaultPolicy ?? 'report' },
     ...(config.dossiers ? { dossiers: { ...(config.dossiers.portal ? { portal: config.dossiers.portal } : {}), targets: config.dossiers.targets ?? [] } } : {}),
     agencyCodes: setting.policy,
@@ -158,6 +162,10 @@ function checkReferences(config: AuthoredConfig): string[] {
   });
   (config.apiKeys ?? []).forEach((k, i) => {
     if (k.agency && !agencyCodes.has(k.agency)) problems.push(`/apiKeys/${i}/agency unknown agency "${k.agency}"`);
+  });
+  duplicates((config.clientCertificates ?? []).map((c) => c.id), 'clientCertificates');
+  (config.clientCertificates ?? []).forEach((c, i) => {
+    if (!agencyCodes.has(c.agency)) problems.push(`/clientCertificates/${i}/agency unknown agency "${c.agency}"`);
   });
   problems.push(...checkDossierReferences(config, agencyCodes));
   return problems;

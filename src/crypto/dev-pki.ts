@@ -1,4 +1,4 @@
-import { createHash, generateKeyPair, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPair, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { access, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -51,27 +51,41 @@ const time = (d: Date): forge.asn1.Asn1 =>
     ? asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(d))
     : asn1.create(asn1.Class.UNIVERSAL, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(d));
 
-const names = (organisation: string, commonName: string): forge.pki.CertificateField[] => [
+/** `C=VN, O=<organisation>, CN=<commonName>`, the values as UTF8String. */
+export const names = (organisation: string, commonName: string): forge.pki.CertificateField[] => [
   { shortName: 'C', value: 'VN' },
   { shortName: 'O', value: organisation, valueTagClass: asn1.Type.UTF8 as unknown as forge.asn1.Class },
   { shortName: 'CN', value: commonName, valueTagClass: asn1.Type.UTF8 as unknown as forge.asn1.Class },
 ];
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING (as `openssl ... subjectKeyIdentifier=hash`). */
-function keyIdentifier(spkiDer: Buffer): Buffer {
+export function keyIdentifier(spkiDer: Buffer): Buffer {
   // decodeBitStrings: false keeps an EC point (0x04…) from being misread as nested ASN.1.
   const bits = (fromDer(toBinary(spkiDer), { decodeBitStrings: false }).value as forge.asn1.Asn1[])[1]!.value as string;
   return createHash('sha1').update(Buffer.from(bits.slice(1), 'binary')).digest();
 }
 
-interface CertSpec {
+/** Extended key usages a development certificate can carry. */
+export type DevExtendedKeyUsage = 'timeStamping';
+
+/** What `issueCertificate` puts in a certificate. */
+export interface CertSpec {
   subject: forge.pki.CertificateField[];
   issuer: forge.pki.CertificateField[];
   publicKey: KeyObject;
   authorityKeyId: Buffer;
   isCa: boolean;
+  /** Critical, as RFC 3161 §2.3 requires of a TSA certificate (and `openssl ts -verify` checks). */
+  extendedKeyUsage?: DevExtendedKeyUsage;
   notBefore: Date;
   notAfter: Date;
+  /**
+   * forge extension descriptors that replace the default basicConstraints and keyUsage (from `isCa`);
+   * the key identifiers (and `extendedKeyUsage`) are still added.
+   */
+  extensions?: object[];
+  /** Serial number octets (positive, DER-minimal); default 16 random octets. */
+  serial?: Buffer;
 }
 
 /**
@@ -79,20 +93,23 @@ interface CertSpec {
  * and extensions, but cannot hold an EC public key, so the TBSCertificate is assembled here around the
  * SubjectPublicKeyInfo DER from node:crypto and signed with node:crypto.
  */
-function issueCertificate(spec: CertSpec, caKey: KeyObject): X509Certificate {
+export function issueCertificate(spec: CertSpec, caKey: KeyObject): X509Certificate {
   const spkiDer = spec.publicKey.export({ type: 'spki', format: 'der' });
-  const serial = randomBytes(16);
-  serial[0] = (serial[0]! & 0x7f) | 0x40; // positive, and no leading zero octet to strip (DER)
+  const serial = spec.serial ?? randomBytes(16);
+  if (!spec.serial) serial[0] = (serial[0]! & 0x7f) | 0x40; // positive, and no leading zero octet to strip (DER)
   const holder = forge.pki.createCertificate(); // forge fills in OIDs and extension values
   holder.setSubject(spec.subject);
   holder.setIssuer(spec.issuer);
   holder.setExtensions([
-    { name: 'basicConstraints', critical: true, cA: spec.isCa },
-    spec.isCa
-      ? { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true }
-      : { name: 'keyUsage', critical: true, digitalSignature: true, nonRepudiation: true },
+    ...(spec.extensions ?? [
+      { name: 'basicConstraints', critical: true, cA: spec.isCa },
+      spec.isCa
+        ? { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true }
+        : { name: 'keyUsage', critical: true, digitalSignature: true, nonRepudiation: true },
+    ]),
     { name: 'subjectKeyIdentifier', value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, toBinary(keyIdentifier(spkiDer))) },
     { name: 'authorityKeyIdentifier', keyIdentifier: toBinary(spec.authorityKeyId) },
+    ...(spec.extendedKeyUsage ? [{ name: 'extKeyUsage', critical: true, [spec.extendedKeyUsage]: true }] : []),
   ]);
   const tbs = seq([
     asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(2).getBytes())]),
@@ -109,7 +126,8 @@ function issueCertificate(spec: CertSpec, caKey: KeyObject): X509Certificate {
   return new X509Certificate(derOf(seq([tbs, sigAlgorithm(), bitString])));
 }
 
-function newKeyPair(type: 'rsa' | 'ec'): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+/** A fresh RSA-2048 or EC P-256 key pair (node:crypto, off the main thread). */
+export function newKeyPair(type: 'rsa' | 'ec'): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
   return new Promise((resolve, reject) => {
     const done = (err: Error | null, publicKey: KeyObject, privateKey: KeyObject): void =>
       err ? reject(err) : resolve({ publicKey, privateKey });
@@ -119,25 +137,86 @@ function newKeyPair(type: 'rsa' | 'ec'): Promise<{ publicKey: KeyObject; private
 }
 
 const pkcs8Pem = (key: KeyObject): string => key.export({ type: 'pkcs8', format: 'pem' }) as string;
+const spkiKeyId = (key: KeyObject): Buffer => keyIdentifier(key.export({ type: 'spki', format: 'der' }));
+const validity = (now: Date | undefined, validDays: number | undefined): { notBefore: Date; notAfter: Date } => {
+  const notBefore = new Date(Math.floor((now ?? new Date()).getTime() / 1000) * 1000);
+  return { notBefore, notAfter: new Date(notBefore.getTime() + (validDays ?? 365) * DAY_MS) };
+};
+
+/** A development CA: its certificate and its private key (RSA-2048, PKCS#8, unencrypted), PEM. */
+export type DevCa = Pick<DevPki, 'caCertPem' | 'caKeyPem'>;
+
+/** What `issueDevCertificate` puts in an end-entity certificate. */
+export interface DevCertificateOptions {
+  /** ES256 gives the certificate an EC P-256 key, RS256 an RSA-2048 key. */
+  alg: JwsAlg;
+  commonName: string;
+  organisation?: string;
+  /** Start of validity (truncated to the second). Defaults to the current time. */
+  now?: Date;
+  /** Length of validity, in days. Default 365. */
+  validDays?: number;
+  /** Adds a critical extendedKeyUsage (`timeStamping`: a TSA certificate). */
+  extendedKeyUsage?: DevExtendedKeyUsage;
+}
+
+/** An end-entity certificate and its private key (PKCS#8, unencrypted: development only), PEM. */
+export interface DevCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+function issueEndEntity(ca: { cert: X509Certificate; key: KeyObject; name: forge.pki.CertificateField[] }, publicKey: KeyObject, opts: DevCertificateOptions): X509Certificate {
+  return issueCertificate({
+    ...validity(opts.now, opts.validDays),
+    subject: names(opts.organisation ?? 'lienthong (development)', opts.commonName),
+    issuer: ca.name,
+    authorityKeyId: spkiKeyId(ca.cert.publicKey),
+    publicKey,
+    isCa: false,
+    ...(opts.extendedKeyUsage ? { extendedKeyUsage: opts.extendedKeyUsage } : {}),
+  }, ca.key);
+}
+
+function openDevCa(ca: DevCa): { cert: X509Certificate; key: KeyObject; name: forge.pki.CertificateField[] } {
+  // forge keeps each attribute's string type, so the issuer name is the CA's subject byte for byte; it
+  // hands UTF8String values over as their UTF-8 bytes but encodes them from text, hence the decoding.
+  const name = forge.pki.certificateFromPem(ca.caCertPem).subject.attributes.map((attribute) =>
+    ((attribute.valueTagClass as unknown) === asn1.Type.UTF8 ? { ...attribute, value: forge.util.decodeUtf8(attribute.value as string) } : attribute));
+  return { cert: new X509Certificate(ca.caCertPem), key: createPrivateKey(ca.caKeyPem), name };
+}
+
+/**
+ * Issues an end-entity certificate (a new hub key for rotation, a TSA certificate) from an existing
+ * development CA. Pure: writes nothing.
+ */
+export async function issueDevCertificate(ca: DevCa, opts: DevCertificateOptions): Promise<DevCertificate> {
+  const pair = await newKeyPair(opts.alg === 'ES256' ? 'ec' : 'rsa');
+  const cert = issueEndEntity(openDevCa(ca), pair.publicKey, opts);
+  return { certPem: cert.toString(), keyPem: pkcs8Pem(pair.privateKey) };
+}
+
+/** Creates a self-signed development root CA (RSA-2048). Pure: writes nothing. */
+export async function createDevCa(opts: Pick<DevPkiOptions, 'organisation' | 'now' | 'validDays'> & { commonName?: string } = {}): Promise<DevCa> {
+  const ca = await newKeyPair('rsa');
+  const name = names(opts.organisation ?? 'lienthong (development)', opts.commonName ?? 'lienthong development root CA');
+  const cert = issueCertificate({
+    ...validity(opts.now, opts.validDays), subject: name, issuer: name, authorityKeyId: spkiKeyId(ca.publicKey), publicKey: ca.publicKey, isCa: true,
+  }, ca.privateKey);
+  return { caCertPem: cert.toString(), caKeyPem: pkcs8Pem(ca.privateKey) };
+}
 
 /** Creates a development root CA and a hub signing certificate issued by it. Pure: writes nothing. */
 export async function createDevPki(opts: DevPkiOptions): Promise<DevPki> {
   const organisation = opts.organisation ?? 'lienthong (development)';
-  const notBefore = new Date(Math.floor((opts.now ?? new Date()).getTime() / 1000) * 1000);
-  const notAfter = new Date(notBefore.getTime() + (opts.validDays ?? 365) * DAY_MS);
-  const [ca, hub] = await Promise.all([newKeyPair('rsa'), newKeyPair(opts.alg === 'ES256' ? 'ec' : 'rsa')]);
-  const caName = names(organisation, 'lienthong development root CA');
-  const caKeyId = keyIdentifier(ca.publicKey.export({ type: 'spki', format: 'der' }));
-  const common = { issuer: caName, authorityKeyId: caKeyId, notBefore, notAfter };
-  const caCert = issueCertificate({ ...common, subject: caName, publicKey: ca.publicKey, isCa: true }, ca.privateKey);
-  const hubName = names(organisation, opts.hubCommonName ?? 'lienthong hub');
-  const hubCert = issueCertificate({ ...common, subject: hubName, publicKey: hub.publicKey, isCa: false }, ca.privateKey);
+  const period = { ...(opts.now ? { now: opts.now } : {}), ...(opts.validDays ? { validDays: opts.validDays } : {}) };
+  const [ca, hub] = await Promise.all([createDevCa({ organisation, ...period }), newKeyPair(opts.alg === 'ES256' ? 'ec' : 'rsa')]);
+  const hubCert = issueEndEntity(openDevCa(ca), hub.publicKey, { alg: opts.alg, commonName: opts.hubCommonName ?? 'lienthong hub', organisation, ...period });
   return {
-    caCertPem: caCert.toString(),
-    caKeyPem: pkcs8Pem(ca.privateKey),
+    ...ca,
     hubCertPem: hubCert.toString(),
     hubKeyPem: pkcs8Pem(hub.privateKey),
-    chainPem: hubCert.toString() + caCert.toString(),
+    chainPem: hubCert.toString() + ca.caCertPem,
   };
 }
 

@@ -3,16 +3,18 @@ import { createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyOb
 /** JWS algorithms the hub signs with (RFC 7518 §3.1). */
 export type JwsAlg = 'ES256' | 'RS256';
 
-/** The hub's signing identity: a private key and its certificate chain. */
+/** The hub's signing identity: a private key, its id and its certificate chain. */
 export interface JwsSigner {
   alg: JwsAlg;
+  /** Names the key in the protected header (RFC 7515 §4.1.4); see `keyIdOf`. */
+  kid: string;
   privateKey: KeyObject;
   /** Base64 (not URL-safe) DER certificates, leaf first (RFC 7515 §4.1.6). */
   x5c: readonly string[];
 }
 
 export interface DecodedJws {
-  header: Record<string, unknown> & { alg: string; x5c?: string[]; typ?: string };
+  header: Record<string, unknown> & { alg: string; kid?: string; x5c?: string[]; typ?: string };
   payload: Record<string, unknown>;
   signingInput: string;
   signature: Buffer;
@@ -20,7 +22,7 @@ export interface DecodedJws {
 
 const b64u = (bytes: Buffer | string): string => Buffer.from(bytes).toString('base64url');
 
-// The x5c header is ~1–2 KB; encode it once per signer and typ rather than per signature.
+// The x5c header is ~1–2 KB; encode it once per signer and typ rather than per signature (signers are frozen).
 const headerCache = new WeakMap<JwsSigner, Map<string, string>>();
 
 function encodedHeader(signer: JwsSigner, typ: string): string {
@@ -28,7 +30,7 @@ function encodedHeader(signer: JwsSigner, typ: string): string {
   if (!byTyp) headerCache.set(signer, (byTyp = new Map()));
   let encoded = byTyp.get(typ);
   if (encoded === undefined) {
-    encoded = b64u(JSON.stringify({ alg: signer.alg, typ, x5c: signer.x5c }));
+    encoded = b64u(JSON.stringify({ alg: signer.alg, typ, kid: signer.kid, x5c: signer.x5c }));
     byTyp.set(typ, encoded);
   }
   return encoded;

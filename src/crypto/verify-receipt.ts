@@ -1,13 +1,23 @@
 import { X509Certificate } from 'node:crypto';
 import { certificatesFromPem } from './hub-keys.js';
 import { decodeJws, verifyJwsSignature, type DecodedJws } from './jws.js';
+import { keyIdOf } from './key-id.js';
 
 /** A receipt whose chain and signature checked out. */
 export interface VerifiedReceipt {
   header: DecodedJws['header'];
   payload: Record<string, unknown>;
-  /** The certificate that signed the receipt (`x5c[0]`). */
+  /** The certificate that signed the receipt (`x5c[0]`, or the certificate of its `kid` among `hubKeys`). */
   leaf: X509Certificate;
+  /** The id of that certificate (see `keyIdOf`), whether or not the receipt's header names it. */
+  kid: string;
+}
+
+/** One of the hub's keys as `GET /v1/hub/keys` lists it. */
+export interface PublishedHubKey {
+  kid: string;
+  /** PEM certificates, leaf first. */
+  chainPem: string;
 }
 
 export interface VerifyReceiptOptions {
@@ -15,6 +25,13 @@ export interface VerifyReceiptOptions {
   trustAnchorsPem: string;
   /** The instant at which every certificate must be valid. */
   now: Date;
+  /**
+   * The hub's keys, active and retired (`GET /v1/hub/keys`). When given, the receipt must name one of
+   * them — by `kid`, or, for a receipt from before key ids, by the certificate in `x5c[0]` — and is
+   * checked against that key's chain; a receipt naming any other key is refused even if its own
+   * `x5c` leads to a trust anchor.
+   */
+  hubKeys?: readonly PublishedHubKey[];
 }
 
 const oneLine = (dn: string): string => dn.split('\n').join(', ');
@@ -22,6 +39,10 @@ const oneLine = (dn: string): string => dn.split('\n').join(', ');
 function x5cChain(header: DecodedJws['header']): X509Certificate[] {
   const x5c: unknown = header.x5c;
   if (!Array.isArray(x5c) || x5c.length === 0) throw new Error('Receipt header has no x5c certificate chain');
+  return x5cCertificates(x5c);
+}
+
+function x5cCertificates(x5c: unknown[]): X509Certificate[] {
   return x5c.map((entry: unknown, i) => {
     if (typeof entry !== 'string') throw new Error(`x5c[${i}] is not a string`);
     try {
@@ -42,23 +63,45 @@ function checkValidAt(cert: X509Certificate, now: Date, label: string): void {
 /** True when `issuer` is a CA whose key signed `cert`. */
 const issuedBy = (cert: X509Certificate, issuer: X509Certificate): boolean => issuer.ca && cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
 
+/** The chain a receipt names: its `x5c`, whose leaf its `kid` (if any) must be. */
+function chainOfHeader(header: DecodedJws['header']): X509Certificate[] {
+  const chain = x5cChain(header);
+  if (header.kid !== undefined && header.kid !== keyIdOf(chain[0]!)) throw new Error(`Receipt kid "${String(header.kid)}" is not the id of its x5c[0] certificate`);
+  return chain;
+}
+
+/** The chain of the hub key a receipt names, by `kid` or by `x5c[0]`; its `x5c`, if any, must start with that key's certificate. */
+function chainOfHubKey(header: DecodedJws['header'], hubKeys: readonly PublishedHubKey[]): X509Certificate[] {
+  const x5c = Array.isArray(header.x5c) && header.x5c.length > 0 ? x5cCertificates(header.x5c) : undefined;
+  const kid = typeof header.kid === 'string' ? header.kid : x5c && keyIdOf(x5c[0]!);
+  if (kid === undefined) throw new Error('Receipt names no key: no kid and no x5c in its header');
+  const key = hubKeys.find((k) => k.kid === kid);
+  if (!key) throw new Error(`Receipt kid "${kid}" is not one of the hub's keys`);
+  const chain = certificatesFromPem(key.chainPem);
+  if (!chain[0] || keyIdOf(chain[0]) !== kid) throw new Error(`The hub key listed as "${kid}" does not have that certificate`);
+  if (x5c && !x5c[0]!.raw.equals(chain[0].raw)) throw new Error(`Receipt x5c[0] is not the certificate of its kid "${kid}"`);
+  return chain;
+}
+
 /**
- * Verifies a signed receipt (compact JWS) the way an auditor would: the `x5c` chain must link, leaf first,
- * to one of `trustAnchorsPem`; every certificate must be valid at `now`; the signature must verify with
- * the leaf's public key. Throws an Error saying which check failed.
+ * Verifies a signed receipt (compact JWS) the way an auditor would: the chain — the receipt's `x5c`, or
+ * with `hubKeys` the chain of the key it names — must link, leaf first, to one of `trustAnchorsPem`;
+ * every certificate must be valid at `now`; the signature must verify with the leaf's public key.
+ * Throws an Error saying which check failed.
  */
 export function verifyReceipt(jws: string, opts: VerifyReceiptOptions): VerifiedReceipt {
-  // 1. Decode (signature not yet trusted) and parse the chain and the anchors.
+  // 1. Decode (signature not yet trusted) and find the chain and the anchors.
   const { header } = decodeJws(jws);
-  const chain = x5cChain(header);
+  const chain = opts.hubKeys ? chainOfHubKey(header, opts.hubKeys) : chainOfHeader(header);
   const anchors = certificatesFromPem(opts.trustAnchorsPem);
   if (anchors.length === 0) throw new Error('No trust anchor certificate in trustAnchorsPem');
 
   // 2. Each certificate is signed by the next one.
+  const name = opts.hubKeys ? 'chain' : 'x5c';
   chain.forEach((cert, i) => {
-    checkValidAt(cert, opts.now, `x5c[${i}]`);
+    checkValidAt(cert, opts.now, `${name}[${i}]`);
     const next = chain[i + 1];
-    if (next && !issuedBy(cert, next)) throw new Error(`x5c[${i}] "${oneLine(cert.subject)}" is not signed by x5c[${i + 1}] "${oneLine(next.subject)}"`);
+    if (next && !issuedBy(cert, next)) throw new Error(`${name}[${i}] "${oneLine(cert.subject)}" is not signed by ${name}[${i + 1}] "${oneLine(next.subject)}"`);
   });
 
   // 3. The last one is a trust anchor or was issued by one (valid at `now` too).
@@ -70,5 +113,5 @@ export function verifyReceipt(jws: string, opts: VerifyReceiptOptions): Verified
   // 4. Only now is the signature worth checking: it proves the leaf's key signed this receipt.
   const leaf = chain[0]!;
   const { payload } = verifyJwsSignature(jws, leaf.publicKey);
-  return { header, payload, leaf };
+  return { header, payload, leaf, kid: keyIdOf(leaf) };
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyResolver } from '../auth/api-keys.js';
 import type { Principal, Role } from '../auth/principal.js';
+import { peerCertificates } from '../auth/tls-peer-certificates.js';
 import { hubError } from '../errors.js';
 
 declare module 'fastify' {
@@ -9,10 +10,18 @@ declare module 'fastify' {
   }
 }
 
-/** onRequest hook: resolves `Authorization: Bearer <key>` before the body is read. */
+/**
+ * onRequest hook: resolves `Authorization: Bearer <key>` before the body is read. Without the header,
+ * a TLS client certificate authenticates instead when the hub takes them (`keys.clientCertificates`).
+ */
 export function authenticate(keys: ApiKeyResolver) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
+    const peer = header === undefined && keys.clientCertificates ? peerCertificates(request.raw.socket) : undefined;
+    if (peer && keys.clientCertificates) {
+      request.principal = (await keys.clientCertificates.resolve(peer)).principal;
+      return;
+    }
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw hubError('HUB_ERR_UNAUTHENTICATED');
     const principal = await keys.resolve(match[1]!);

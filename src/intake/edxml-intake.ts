@@ -3,7 +3,9 @@ import type { HubConfig } from '../config/hub-config.js';
 import { enforceAgencyCode } from '../domain/agency-code-policy.js';
 import { hubError } from '../errors.js';
 import type { EdxmlMessageFields, EdxmlSource } from '../formats/edxml/index.js';
-import { applySignaturePolicy, verifyXmlSignature, type SignatureAuditRecord, type TrustStore, type XmlSignatureResult } from '../formats/xmldsig/index.js';
+import type { CertificateVerifier } from '../crypto/pki/certificate-verifier.js';
+import type { CertificateFailureKind } from '../crypto/pki/certificate-verification.js';
+import { applySignaturePolicy, verifyXmlSignature, type InvalidSignatureReason, type SignatureAuditRecord, type TrustStore, type XmlSignatureResult } from '../formats/xmldsig/index.js';
 import { resolveEndpoint } from '../routing/resolve-endpoint.js';
 import { signaturePolicyFor } from '../routing/signature-policy-for.js';
 import type { BlobStore } from '../store/blob-store.js';
@@ -17,6 +19,8 @@ export interface EdxmlIntakeDeps {
   config: HubConfig;
   /** CA certificates incoming signatures must chain to. */
   trustStore: TrustStore;
+  /** Checks a valid signature's signer certificate for revocation (CRL, OCSP), when revocation sources are configured. */
+  signerVerifier?: CertificateVerifier;
   /** Attachments up to this size travel with the message's INSERT. */
   inlineMax: number;
   /** Largest attachment, decoded. */
@@ -67,7 +71,8 @@ export function createEdxmlIntake(deps: EdxmlIntakeDeps): EdxmlIntake {
       kind: fields.kind, sender: fields.sender, recipients: fields.recipients,
       ...(fields.document ? { documentType: fields.document.documentType.name } : {}),
     });
-    const outcome = applySignaturePolicy(policy, () => verifySpooled(spool.result(), read, deps));
+    const checked = policy === 'off' ? undefined : await checkSigner(verifySpooled(spool.result(), read, deps), deps);
+    const outcome = applySignaturePolicy(policy, () => checked!.result, checked?.revocation);
     if (!outcome.accepted) {
       deps.log.warn({ sender: fields.sender, signature: outcome.record }, 'edXML refused by its signature policy');
       throw outcome.error;
@@ -158,6 +163,31 @@ export function spoolOf(source: EdxmlSource, maxBytes: number): { source: EdxmlS
   return {
     source: pass(),
     result: () => (chunks ? { kind: 'bytes', bytes: Buffer.concat(chunks, size), mentionsSignature } : { kind: 'too-large', mentionsSignature }),
+  };
+}
+
+/** How a signer certificate's verification failure reads as a signature verdict. */
+const SIGNER_FAILURE: Record<CertificateFailureKind, InvalidSignatureReason> = {
+  'unknown-issuer': 'untrusted-signer',
+  expired: 'certificate-not-valid',
+  revoked: 'certificate-revoked',
+  'wrong-usage': 'untrusted-signer',
+  'revocation-unknown': 'revocation-unknown',
+};
+
+/**
+ * A valid signature's signer, checked once more with the hub's certificate verifier for revocation
+ * (every certificate below the anchor, per LIENTHONG_REVOCATION): a revoked signer makes the
+ * signature invalid. The revocation evidence goes into the signature's audit record.
+ */
+async function checkSigner(result: XmlSignatureResult, deps: EdxmlIntakeDeps): Promise<{ result: XmlSignatureResult; revocation?: unknown }> {
+  if (result.status !== 'valid' || !deps.signerVerifier || !result.certificates?.[0]) return { result };
+  const [leaf, ...others] = result.certificates;
+  const verification = await deps.signerVerifier.verify(leaf, { purpose: 'document-signing', extraCertificates: others, at: deps.now() });
+  if (verification.ok) return { result, revocation: verification.revocation };
+  return {
+    result: { status: 'invalid', reason: SIGNER_FAILURE[verification.failure.kind], detail: verification.failure.detail },
+    revocation: verification.revocation,
   };
 }
 

@@ -147,12 +147,12 @@ describe('serve and worker as separate processes on PostgreSQL', () => {
     const workerUrl = await startWorker();
 
     const ready = await call('GET', '/readyz');
-    expect(ready).toEqual({ status: 200, json: { status: 'ready', checks: { database: 'ok', redis: 'ok' } } });
+    expect(ready).toEqual({ status: 200, json: { status: 'ready', checks: { database: 'ok', redis: 'ok', audit: 'ok' } } });
     expect((await call('GET', '/healthz')).status).toBe(200);
     // The worker serves health and readiness only, never the API.
     expect(workerUrl).not.toBe(url);
     const workerReady = await fetch(`${workerUrl}/readyz`);
-    expect({ status: workerReady.status, json: await workerReady.json() }).toEqual({ status: 200, json: { status: 'ready', checks: { database: 'ok', redis: 'ok' } } });
+    expect({ status: workerReady.status, json: await workerReady.json() }).toEqual({ status: 200, json: { status: 'ready', checks: { database: 'ok', redis: 'ok', audit: 'ok' } } });
     expect((await fetch(`${workerUrl}/v1/messages`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(404);
 
     const accepted = await sendDocuments([

@@ -14,6 +14,8 @@ export interface SignatureAuditRecord {
   detail?: string;
   algorithm?: XmlSignatureAlgorithm;
   signer?: SignerSummary;
+  /** The signer certificate's revocation check (policy and the CRL/OCSP evidence), when one was made. */
+  revocation?: unknown;
 }
 
 type HubError = ReturnType<typeof hubError>;
@@ -66,9 +68,9 @@ function rejection(record: SignatureAuditRecord): HubError | undefined {
  * `require` accepts only `valid`, rejecting `invalid` with HUB_ERR_SIGNATURE_INVALID and `absent` or
  * `unverifiable` with HUB_ERR_SIGNATURE_REQUIRED. Either way `record` is what to write to the audit log.
  */
-export function applySignaturePolicy(policy: SignaturePolicy, verify: () => XmlSignatureResult): SignaturePolicyOutcome {
+export function applySignaturePolicy(policy: SignaturePolicy, verify: () => XmlSignatureResult, revocation?: unknown): SignaturePolicyOutcome {
   if (policy === 'off') return { accepted: true, record: { policy, status: 'not-checked' } };
-  const record = recordOf(policy, verify());
+  const record = { ...recordOf(policy, verify()), ...(revocation !== undefined ? { revocation } : {}) };
   const error = policy === 'require' ? rejection(record) : undefined;
   return error ? { accepted: false, record, error } : { accepted: true, record };
 }

@@ -79,5 +79,5 @@ export function verifyXmlSignature(input: Buffer | string, opts: VerifyXmlSignat
   // 6. Digest and signature value.
   const problem = checkSignatureValue(parsed.xml, location.signature, leaf);
   if (problem) return invalid(problem.reason, problem.detail);
-  return { status: 'valid', signer: signerSummary(leaf), algorithm: algorithms.method.name };
+  return { status: 'valid', signer: signerSummary(leaf), algorithm: algorithms.method.name, certificates: [leaf, ...certs.certs.filter((c) => c !== leaf)] };
 }

@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import type { XmlSignatureAlgorithm } from './signature-methods.js';
 
 /** Who signed, for logs and the audit trail: never the certificate itself. */
@@ -25,6 +26,10 @@ export type InvalidSignatureReason =
   | 'unexpected-transforms'
   | 'untrusted-signer'
   | 'certificate-not-valid'
+  /** The signer's certificate (or a CA above it) is revoked, per a CRL or an OCSP answer. */
+  | 'certificate-revoked'
+  /** Revocation is required (LIENTHONG_REVOCATION=require) and no CRL or OCSP answer could be had. */
+  | 'revocation-unknown'
   | 'key-mismatch'
   | 'digest-mismatch'
   | 'signature-mismatch';
@@ -45,6 +50,7 @@ export type UnverifiableSignatureReason =
 /** The verdict on a document's XML signature. */
 export type XmlSignatureResult =
   | { status: 'absent' }
-  | { status: 'valid'; signer: SignerSummary; algorithm: XmlSignatureAlgorithm }
+  /** `certificates`: the signer's, then the other KeyInfo ones, for a revocation check; never recorded. */
+  | { status: 'valid'; signer: SignerSummary; algorithm: XmlSignatureAlgorithm; certificates?: readonly X509Certificate[] }
   | { status: 'invalid'; reason: InvalidSignatureReason; detail: string }
   | { status: 'unverifiable'; reason: UnverifiableSignatureReason; detail: string };

@@ -1,10 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeCheckpoint, type CheckpointSigner } from '../../../src/audit/audit-checkpoints.js';
 import { sealPending } from '../../../src/audit/audit-sealer.js';
 import { checkpointTrust, verifyAuditChain, type ChainReport } from '../../../src/audit/verify-audit-chain.js';
 import { checkpointSignerOf } from '../../../src/audit/checkpoint-signer.js';
 import { createDevPki } from '../../../src/crypto/dev-pki.js';
 import { hubKeysFromPem } from '../../../src/crypto/hub-keys.js';
+import { createAuditChain } from '../../../src/audit/audit-chain.js';
+import { loadCheckpointTsa } from '../../../src/audit/checkpoint-timestamper.js';
+import { readLastCheckpoint } from '../../../src/audit/audit-checkpoints.js';
+import { startTsaSimulator } from '../../../src/crypto/timestamp/tsa-simulator.js';
+import { createLogger } from '../../../src/logger.js';
 import { openTestDb, STORES, type TestDb } from '../../helpers/test-db.js';
 
 /** Writes `n` audit events the way the hub does (unsealed), with distinct content. */
@@ -31,10 +39,6 @@ describe.each(STORES)('audit chain on %s', (store) => {
     const pki = await createDevPki({ alg: 'ES256' });
     signer = checkpointSignerOf(hubKeysFromPem({ certChainPem: pki.chainPem, keyPem: pki.hubKeyPem }), 'lienthong test');
     trust = checkpointTrust(pki.caCertPem);
-  });
-
-  beforeEach(async () => {
-    await t?.cleanup();
     t = await openTestDb(store);
     // 20 events, checkpoints after 8 and 16 (every 8 events), 4 events after the last checkpoint.
     await writeEvents(t, 8);
@@ -45,6 +49,12 @@ describe.each(STORES)('audit chain on %s', (store) => {
     await writeCheckpoint(t.db, signer, new Date(), () => true);
     await writeEvents(t, 4, 16);
     await sealAll(t);
+    // Each test tampers with its own copy: the original is put back after it.
+    await t.db.query('CREATE TABLE saved_events AS SELECT * FROM audit_events; CREATE TABLE saved_checkpoints AS SELECT * FROM audit_checkpoints');
+  });
+  afterEach(async () => {
+    await t.db.query(`DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events;
+      DELETE FROM audit_checkpoints; INSERT INTO audit_checkpoints SELECT * FROM saved_checkpoints`);
   });
   afterAll(async () => t?.cleanup());
 
@@ -147,5 +157,42 @@ describe.each(STORES)('audit chain on %s', (store) => {
     const report = await verifyAuditChain(t.db, { trust: checkpointTrust(other.caCertPem) });
     expect(report.problem).toMatchObject({ kind: 'checkpoint-invalid', seq: 8 });
     expect(report.problem!.detail).toContain('not trusted');
+  });
+
+  it('time-stamps checkpoints through the TSA, and catches up on those written while it was down', async () => {
+    const tsa = await startTsaSimulator();
+    const dir = await mkdtemp(join(tmpdir(), 'lienthong-tsa-'));
+    try {
+      await writeFile(join(dir, 'tsa-ca.pem'), tsa.caCertPem);
+      const { timestamper } = await loadCheckpointTsa({ url: tsa.url, caPath: join(dir, 'tsa-ca.pem'), timeoutMs: 2_000 });
+      const chain = createAuditChain({
+        db: t.db, signer, log: createLogger('silent'), now: () => new Date(), sealEveryMs: 20, sealBatch: 100,
+        checkpointEveryMs: 60_000, checkpointMaxEvents: 1_000, maxUnsealedMs: 10_000, probeEveryMs: 1_000, timestamper,
+      });
+      tsa.setBehaviour({ mode: 'down' });
+      await writeEvents(t, 2, 50);
+      const unstamped = await chain.checkpointNow();
+      expect(unstamped).toMatchObject({ seq: 22, tsaToken: null });
+      tsa.setBehaviour({ mode: 'ok' });
+      chain.start();
+      try {
+        const stamped = await (async () => {
+          for (let i = 0; i < 100; i++) {
+            const last = await readLastCheckpoint(t.db);
+            if (last?.tsaToken) return last;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          throw new Error('the checkpoint was never time-stamped');
+        })();
+        expect(stamped.seq).toBe(22);
+        expect(stamped.tsaAt).toBeInstanceOf(Date);
+      } finally {
+        await chain.stop();
+      }
+      expect(await verify()).toMatchObject({ ok: true, lastCheckpoint: { seq: 22, timestamped: true } });
+    } finally {
+      await tsa.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTsaSimulator, type TsaSimulator } from '../../../src/crypto/timestamp/tsa-simulator.js';
 import { getBytes, quiesce, send, viewWhen } from '../../helpers/hub-queries.js';
 import { STORES } from '../../helpers/test-db.js';
 import { documentBody, startTestHub, type TestHub } from '../../helpers/test-hub.js';
@@ -31,10 +32,16 @@ describe.each(STORES)('evidence bundle (%s store)', (store) => {
   let id: string;
   let bundle: string;
   let caFile: string;
+  let tsa: TsaSimulator;
   const folders: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestHub(store, { env: { LIENTHONG_AUDIT_SEAL_INTERVAL_MS: '50' } });
+    // Checkpoints are time-stamped by an RFC 3161 authority (simulated).
+    tsa = await startTsaSimulator();
+    const tsaDir = await mkdtemp(join(tmpdir(), 'lienthong-tsa-'));
+    folders.push(tsaDir);
+    await writeFile(join(tsaDir, 'tsa-ca.pem'), tsa.caCertPem);
+    t = await startTestHub(store, { env: { LIENTHONG_AUDIT_SEAL_INTERVAL_MS: '50', LIENTHONG_TSA_URL: tsa.url, LIENTHONG_TSA_CA: join(tsaDir, 'tsa-ca.pem') } });
     id = await send(t, t.keys.g22, documentBody('000.00.00.G22', ['000.00.00.H41', '000.00.00.H14']));
     await viewWhen(t, id, t.keys.g22, (v) => v.deliveries.every((d: { state: string }) => d.state === 'delivered'));
     expect((await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h41, body: { code: '03', staff: { name: 'Trần Thị B' } } })).status).toBe(202);
@@ -50,6 +57,7 @@ describe.each(STORES)('evidence bundle (%s store)', (store) => {
   });
   afterAll(async () => {
     await t?.close();
+    await tsa?.close();
     await Promise.all(folders.map((f) => rm(f, { recursive: true, force: true })));
   });
 
@@ -84,6 +92,8 @@ describe.each(STORES)('evidence bundle (%s store)', (store) => {
       expect(openssl(['verify', '-CAfile', caFile, '-untrusted', signer, signer])).toContain(': OK');
       await writeFile(`${checkpoint}.key.pem`, openssl(['x509', '-in', signer, '-noout', '-pubkey']));
       expect(openssl(['dgst', '-sha256', '-verify', `${checkpoint}.key.pem`, '-signature', `${checkpoint}.sig`, `${checkpoint}.json`])).toContain('Verified OK');
+      // … and time-stamped by the TSA over exactly those bytes
+      expect(openssl(['ts', '-verify', '-data', `${checkpoint}.json`, '-in', `${checkpoint}.tsr`, '-CAfile', join(bundle, 'certificates/tsa-ca.pem')])).toContain('Verification: OK');
       // the links: each SHA-256(previous ‖ digest), the last one signed
       const lines = (await readFile(join(bundle, 'audit/chain', segment), 'utf8')).split('\n').filter((l) => l && !l.startsWith('#'));
       let prev = lines[0]!.replace(/^prev /, '');
@@ -109,6 +119,7 @@ describe.each(STORES)('evidence bundle (%s store)', (store) => {
     };
     const good = run();
     expect(good.out).toContain('EVIDENCE VERIFIED');
+    expect(good.out).toMatch(/\(signed; RFC 3161 timestamp \w{3} +\d+ [\d:.]+ \d{4} GMT\)/);
     expect(good.code).toBe(0);
 
     const [first] = await list(join(bundle, 'audit/events'), '.json');

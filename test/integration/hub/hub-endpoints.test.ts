@@ -51,12 +51,12 @@ describe.each(STORES)('hub endpoints: certificate, health, readiness, metrics, O
     expect(() => verifyJwsSignature(`${h}.${forged}.${s}`, chain[0]!.publicKey)).toThrow();
   });
 
-  it('answers /healthz and /readyz (database and redis ok) without a key', async () => {
+  it('answers /healthz and /readyz (database, redis and the audit log ok) without a key', async () => {
     const health = await t.call('GET', '/healthz');
     expect(health).toMatchObject({ status: 200, json: { status: 'ok' } });
     const ready = await t.call('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.json).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+    expect(ready.json).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok', audit: 'ok' } });
   });
 
   it('exposes Prometheus metrics whose counters go up with traffic', async () => {

@@ -43,6 +43,15 @@ describe('environment', () => {
     expect(loadEnv({ LIENTHONG_HUB_P12: 'a.p12', LIENTHONG_HUB_P12_PASSPHRASE: 'pw' }, catalogue).keys).toMatchObject({ p12Path: expect.stringMatching(/a\.p12$/), passphrase: 'pw' });
   });
 
+  it('reads retired keys as a comma-separated list of files, with one passphrase for their PKCS#12 files', () => {
+    expect(loadEnv({}, catalogue).keys).not.toHaveProperty('retired');
+    const env = loadEnv({ LIENTHONG_HUB_KEYS_RETIRED: 'keys/2025-chain.pem, /etc/lienthong/2024.p12', LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE: 'old' }, catalogue);
+    expect(env.keys.retired).toEqual({ paths: [expect.stringMatching(/^\/.*\/keys\/2025-chain\.pem$/), '/etc/lienthong/2024.p12'], p12Passphrase: 'old' });
+    expect(env.keys).toMatchObject({ certPath: expect.stringMatching(/hub-chain\.pem$/) });
+    expect(messageOf({ LIENTHONG_HUB_KEYS_RETIRED: 'a.pem,,b.pem' })).toContain('LIENTHONG_HUB_KEYS_RETIRED lists an empty path');
+    expect(messageOf({ LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE: 'old' })).toContain('without LIENTHONG_HUB_KEYS_RETIRED');
+  });
+
   it('never echoes a passphrase in its errors', () => {
     expect(messageOf({ LIENTHONG_HUB_P12_PASSPHRASE: 'hunter2', PORT: '-1' })).not.toContain('hunter2');
   });

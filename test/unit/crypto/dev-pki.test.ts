@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDevPki, writeDevPki } from '../../../src/crypto/dev-pki.js';
+import { createDevPki, issueDevCertificate, writeDevPki } from '../../../src/crypto/dev-pki.js';
 import { openssl, tempDir } from './pki-fixture.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -104,5 +104,22 @@ describe('writeDevPki', () => {
     await writeDevPki(dir, other, { force: true });
     expect(await readFile(paths.hubKeyPath, 'utf8')).toBe(other.hubKeyPem);
     expect((await stat(paths.hubKeyPath)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('issueDevCertificate', () => {
+  it('issues from an existing CA (non-ASCII name kept byte for byte) a TSA certificate with critical extendedKeyUsage timeStamping', async () => {
+    const { pki, dir, paths } = await writtenPki('ES256');
+    const tsa = await issueDevCertificate(pki, { alg: 'ES256', organisation: 'Bộ Nội vụ', commonName: 'TSA thử nghiệm', extendedKeyUsage: 'timeStamping' });
+    const tsaPath = `${dir}/tsa.pem`;
+    await writeFile(tsaPath, tsa.certPem);
+    expect(new X509Certificate(tsa.certPem).issuer).toBe(new X509Certificate(pki.caCertPem).subject);
+    expect(openssl(['verify', '-CAfile', paths.caCertPath, '-purpose', 'timestampsign', tsaPath])).toContain(': OK');
+    expect(openssl(['x509', '-in', tsaPath, '-noout', '-text'])).toMatch(/Extended Key Usage: critical\s+Time Stamping/);
+    // A hub key issued the same way is no TSA.
+    const hub = await issueDevCertificate(pki, { alg: 'RS256', commonName: 'hub 2' });
+    await writeFile(tsaPath, hub.certPem);
+    expect(() => openssl(['verify', '-CAfile', paths.caCertPath, '-purpose', 'timestampsign', tsaPath])).toThrow(/unsupported certificate purpose|unsuitable certificate purpose/);
+    expect(new X509Certificate(hub.certPem).checkPrivateKey(createPrivateKey(hub.keyPem))).toBe(true);
   });
 });

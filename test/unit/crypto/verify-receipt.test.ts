@@ -1,12 +1,17 @@
 import { X509Certificate } from 'node:crypto';
 import { compactVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signJws, type JwsSigner } from '../../../src/crypto/jws.js';
-import { verifyReceipt } from '../../../src/crypto/verify-receipt.js';
+import { issueDevCertificate } from '../../../src/crypto/dev-pki.js';
+import { hubKeysFromPem, retiredChainFromPem, type HubKeys } from '../../../src/crypto/hub-keys.js';
+import { decodeJws, signJws, type JwsSigner } from '../../../src/crypto/jws.js';
+import { verifyReceipt, type PublishedHubKey } from '../../../src/crypto/verify-receipt.js';
 import { makeHubPki, type HubPki } from './pki-fixture.js';
 
 const TYP = 'lienthong-receipt+jws';
 const payload = { messageId: 'msg-0001', recipient: 'bo-noi-vu', status: 'delivered', note: 'Đã nhận' };
+
+/** The signer with another `x5c` (the hub's signer is frozen and keeps its private key out of spreads). */
+const withX5c = (signer: JwsSigner, x5c: readonly string[]): JwsSigner => ({ alg: signer.alg, kid: signer.kid, privateKey: signer.privateKey, x5c });
 
 /** Replaces the payload of a compact JWS, keeping header and signature. */
 function withPayload(jws: string, body: Record<string, unknown>): string {
@@ -28,12 +33,13 @@ describe.each(['ES256', 'RS256'] as const)('signJws → verifyReceipt %s', (alg)
   it('verifies a freshly signed receipt', () => {
     const result = verify(jws);
     expect(result.payload).toEqual(payload);
-    expect(result.header).toMatchObject({ alg, typ: TYP });
+    expect(result.header).toMatchObject({ alg, typ: TYP, kid: hub.keys.kid });
     expect(result.leaf.fingerprint256).toBe(hub.keys.fingerprintSha256);
+    expect(result.kid).toBe(hub.keys.kid);
   });
 
   it('accepts a chain of just the leaf when the CA is a trust anchor, among others', async () => {
-    const signer: JwsSigner = { ...hub.keys.signer, x5c: hub.keys.signer.x5c.slice(0, 1) };
+    const signer = withX5c(hub.keys.signer, hub.keys.signer.x5c.slice(0, 1));
     const leafOnly = await signJws(signer, payload, TYP);
     expect(verify(leafOnly, now, other.pki.caCertPem + hub.pki.caCertPem).payload).toEqual(payload);
   });
@@ -47,7 +53,7 @@ describe.each(['ES256', 'RS256'] as const)('signJws → verifyReceipt %s', (alg)
   });
 
   it('rejects a chain whose links do not sign each other', async () => {
-    const signer: JwsSigner = { ...hub.keys.signer, x5c: [hub.keys.signer.x5c[0]!, other.keys.signer.x5c[1]!] };
+    const signer = withX5c(hub.keys.signer, [hub.keys.signer.x5c[0]!, other.keys.signer.x5c[1]!]);
     const broken = await signJws(signer, payload, TYP);
     expect(() => verify(broken, now, other.pki.caCertPem)).toThrow(/x5c\[0\] .* is not signed by x5c\[1\]/);
   });
@@ -58,7 +64,7 @@ describe.each(['ES256', 'RS256'] as const)('signJws → verifyReceipt %s', (alg)
   });
 
   it('rejects a receipt without x5c, and no trust anchors', async () => {
-    const bare = await signJws({ ...hub.keys.signer, x5c: [] }, payload, TYP);
+    const bare = await signJws(withX5c(hub.keys.signer, []), payload, TYP);
     expect(() => verify(bare)).toThrow('Receipt header has no x5c certificate chain');
     expect(() => verify(jws, now, '')).toThrow('No trust anchor certificate in trustAnchorsPem');
   });
@@ -69,5 +75,64 @@ describe.each(['ES256', 'RS256'] as const)('signJws → verifyReceipt %s', (alg)
     expect(protectedHeader.alg).toBe(alg);
     expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toEqual(payload);
     await expect(compactVerify(withPayload(jws, { ...payload, status: 'rejected' }), leaf.publicKey)).rejects.toThrow(/signature verification failed/);
+  });
+});
+
+describe('verifyReceipt with the hub\'s published keys (key rotation)', () => {
+  const now = new Date('2030-06-01T00:00:00Z');
+  let first: HubKeys; // key 1, later retired
+  let second: HubKeys; // key 2, active, with key 1 retired
+  let stranger: HubKeys; // same CA, never one of the hub's keys
+  let caPem: string;
+  let published: PublishedHubKey[];
+  beforeAll(async () => {
+    const { pki, keys } = await makeHubPki({ alg: 'ES256', now, validDays: 30 });
+    caPem = pki.caCertPem;
+    first = keys;
+    const [two, three] = await Promise.all([
+      issueDevCertificate(pki, { alg: 'RS256', commonName: 'lienthong hub 2', now, validDays: 30 }),
+      issueDevCertificate(pki, { alg: 'ES256', commonName: 'not the hub', now, validDays: 30 }),
+    ]);
+    second = hubKeysFromPem({ certChainPem: two.certPem + caPem, keyPem: two.keyPem, retired: [retiredChainFromPem(pki.chainPem)] });
+    stranger = hubKeysFromPem({ certChainPem: three.certPem + caPem, keyPem: three.keyPem });
+    published = second.all.map((key) => ({ kid: key.kid, chainPem: key.chainPem }));
+  });
+  // null: verify with the CA alone, as before key ids.
+  const verify = (jws: string, hubKeys: readonly PublishedHubKey[] | null = published) =>
+    verifyReceipt(jws, { trustAnchorsPem: caPem, now, ...(hubKeys ? { hubKeys } : {}) });
+
+  it('verifies receipts of the retired and the active key, each by its kid', async () => {
+    const old = await signJws(first.signer, payload, TYP);
+    const current = await signJws(second.signer, payload, TYP);
+    expect(decodeJws(old).header.kid).toBe(first.kid);
+    expect(decodeJws(current).header.kid).toBe(second.kid);
+    expect(second.kid).not.toBe(first.kid);
+    expect(verify(old)).toMatchObject({ kid: first.kid, payload });
+    expect(verify(current)).toMatchObject({ kid: second.kid, payload, header: { alg: 'RS256' } });
+  });
+
+  it('refuses a receipt whose kid is not one of the hub\'s keys, though its x5c chains to the same CA', async () => {
+    const foreign = await signJws(stranger.signer, payload, TYP);
+    expect(verify(foreign, null).payload).toEqual(payload); // the CA alone cannot tell
+    expect(() => verify(foreign)).toThrow(`Receipt kid "${stranger.kid}" is not one of the hub's keys`);
+  });
+
+  it('verifies a receipt without x5c by its kid, and one from before key ids by its x5c[0]', async () => {
+    const kidOnly = await signJws(withX5c(second.signer, []), payload, TYP);
+    expect(verify(kidOnly).leaf.raw.equals(second.leaf.raw)).toBe(true);
+    // A receipt signed before key ids existed: JSON leaves the undefined kid out of the header.
+    const legacy = await signJws({ alg: first.signer.alg, privateKey: first.signer.privateKey, x5c: first.signer.x5c } as unknown as JwsSigner, payload, TYP);
+    expect(decodeJws(legacy).header).not.toHaveProperty('kid');
+    expect(verify(legacy).kid).toBe(first.kid);
+    expect(verify(legacy, null).kid).toBe(first.kid);
+  });
+
+  it('refuses a kid that contradicts x5c[0], and a published list that puts a certificate under another kid', async () => {
+    const mixed = await signJws({ alg: first.signer.alg, kid: second.kid, privateKey: first.signer.privateKey, x5c: first.signer.x5c }, payload, TYP);
+    expect(() => verify(mixed, null)).toThrow(`Receipt kid "${second.kid}" is not the id of its x5c[0] certificate`);
+    expect(() => verify(mixed)).toThrow(`Receipt x5c[0] is not the certificate of its kid "${second.kid}"`);
+    const current = await signJws(second.signer, payload, TYP);
+    const lying = [{ kid: second.kid, chainPem: first.chainPem }];
+    expect(() => verify(current, lying)).toThrow(`The hub key listed as "${second.kid}" does not have that certificate`);
   });
 });

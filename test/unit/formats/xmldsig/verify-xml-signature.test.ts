@@ -38,9 +38,13 @@ describe.each(['ES256', 'RS256'] as const)('verifyXmlSignature, %s round trip', 
         fingerprint256: leaf.fingerprint256,
       },
     };
-    expect(check(Buffer.from(signed))).toEqual(expected);
-    expect(check(signed)).toEqual(expected);
-    expect(check(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(signed)]))).toEqual(expected);
+    // The verdict also hands over the KeyInfo certificates, signer first (for a revocation check).
+    const withCertificates = { ...expected, certificates: expect.any(Array) };
+    const verdict = check(Buffer.from(signed));
+    expect(verdict).toEqual(withCertificates);
+    expect(verdict.status === 'valid' && verdict.certificates?.[0]?.fingerprint256).toBe(leaf.fingerprint256);
+    expect(check(signed)).toEqual(withCertificates);
+    expect(check(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(signed)]))).toEqual(withCertificates);
   });
 
   it('finds a changed byte in the body, in SignedInfo and in SignatureValue', () => {
