@@ -135,7 +135,8 @@ const AUDITOR_INDEXES = [
   ['messages_audit_sender', 'messages (sender COLLATE "C", created_at)'],
   ['messages_audit_document_code', `messages (((document ->> 'number') COLLATE "C"), ((document ->> 'notation') COLLATE "C")) WHERE document IS NOT NULL`],
   ['audit_events_audit_time', 'audit_events (at, id)'],
-  ['audit_events_audit_kind', 'audit_events (kind COLLATE "C", at, id)'],
+  ['audit_events_audit_kind', `audit_events (kind COLLATE "C", at, id)
+    WHERE kind COLLATE "C" NOT IN ('message.accepted', 'message.edxml', 'delivery.queued', 'delivery.awaiting-pull', 'delivery.delivered')`],
   ['audit_events_audit_dossier', `audit_events (((data ->> 'dossierId') COLLATE "C")) WHERE kind LIKE 'dossier.%'`],
 ] as const;
 

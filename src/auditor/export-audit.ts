@@ -2,7 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { decodeAuditCursor, queryDigest } from './audit-cursor.js';
 import type { AuditFilter, AuditOrder, SortKey } from './audit-query.js';
 import type { AuditResource } from './audit-resource.js';
-import { csvRecord } from './csv.js';
+import { csvRecord } from './csv-record.js';
 
 /** Export formats: CSV (RFC 4180, header row) and JSON Lines (one JSON object per line). */
 export type ExportFormat = 'csv' | 'jsonl';

@@ -19,7 +19,7 @@ const COLUMNS = ['id', 'messageId', 'messageKind', 'sender', 'recipient', 'endpo
   'lastError', 'documentNumber', 'documentNotation', 'subject', 'dossierNumber', 'createdAt', 'updatedAt', 'deliveredAt', 'failedAt'];
 
 interface Delivery { id: string; messageId: string; sender: string; recipient: string; adapter: string | null; state: string; createdAt: string; subject: string | null; dossierNumber: string | null }
-interface AuditEvent { id: number; at: string; actor: string; kind: string; messageId: string | null; deliveryId: string | null; data: Record<string, unknown> }
+interface AuditEvent { id: number; at: string; actor: string; kind: string; messageId: string | null; deliveryId: string | null; data: Record<string, unknown>; seq: number | null; hash: string | null }
 interface Page<T> { items: T[]; nextCursor: string | null }
 
 /** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
@@ -235,6 +235,14 @@ describe.each(STORES)('auditor API (%s store)', (store) => {
 
     const ofX = await events({ messageId: x });
     expect(ofX.map((e) => e.kind).sort()).toEqual(['delivery.awaiting-pull', 'delivery.awaiting-pull', 'message.accepted']);
+    // Each event names its place in the chain once sealed: the same seq and hash the chain holds.
+    await t.hub.audit.checkpointNow();
+    const sealed = await events({ messageId: x });
+    const { rows: chain } = await t.hub.db.query<{ id: string; seq: string; hash: string }>(
+      `SELECT id, seq, encode(hash, 'hex') AS hash FROM audit_events WHERE message_id = $1`, [x]);
+    expect(sealed.map((e) => ({ id: String(e.id), seq: String(e.seq), hash: e.hash })).sort((a, b) => a.id.localeCompare(b.id)))
+      .toEqual(chain.map((r) => ({ id: String(r.id), seq: String(r.seq), hash: r.hash })).sort((a, b) => a.id.localeCompare(b.id)));
+    expect(sealed.every((e) => e.seq !== null && /^[0-9a-f]{64}$/.test(e.hash ?? ''))).toBe(true);
     expect(ofX.every((e) => e.messageId === x)).toBe(true);
     expect((await events({ number })).map((e) => e.messageId).filter((id, i, a) => a.indexOf(id) === i).sort()).toEqual([x, y].sort());
 
