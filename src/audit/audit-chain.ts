@@ -82,12 +82,20 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
     }
   };
 
+  // A stalled sealer fails every pass (4 a second): say so when the reason changes, or once a minute.
+  let lastFailure: { message: string; at: number } | undefined;
   const pass = async (): Promise<void> => {
     try {
       await sealAll();
       await checkpointIfDue();
+      if (lastFailure) log.info('audit chain: sealing again');
+      lastFailure = undefined;
     } catch (err) {
-      log.error({ err }, 'audit chain: sealing failed');
+      const message = (err as Error).message;
+      if (lastFailure?.message !== message || Date.now() - lastFailure.at > 60_000) {
+        log.error({ err }, 'audit chain: sealing failed');
+        lastFailure = { message, at: Date.now() };
+      }
       return;
     }
     try {
