@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.js';
+import type { AuditRecord } from '../store/records.js';
 
 /** The hash before the first event: 32 zero bytes. */
 export const GENESIS_HASH = Buffer.alloc(32);
@@ -53,4 +54,23 @@ export function auditDigest(event: AuditEventContent): Buffer {
 /** The chain link: SHA-256 of the previous event's hash followed by this event's digest (64 bytes in). */
 export function chainHash(prevHash: Buffer, digest: Buffer): Buffer {
   return createHash('sha256').update(prevHash).update(digest).digest();
+}
+
+/** A JavaScript time as PostgreSQL gives it back from a timestamptz: microseconds, `Z`. */
+const isoMicros = (at: Date): string => `${at.toISOString().slice(0, -1)}000Z`;
+
+/** The row values an event is inserted with: at, actor, kind, message id, delivery id, data (JSON text), digest (hex). */
+export type AuditInsertValues = [Date, string, string, string | null, string | null, string, string];
+
+/**
+ * What a writer inserts for an event, its digest included: computed here from exactly what the row
+ * will hold (the data as the JSON text the jsonb column parses), so the sealer only has to link it.
+ * Verification recomputes it from the stored row; a mismatch reads as an altered event.
+ */
+export function auditInsertValues(event: AuditRecord): AuditInsertValues {
+  const data = JSON.stringify(event.data ?? {});
+  const messageId = event.messageId ?? null;
+  const deliveryId = event.deliveryId ?? null;
+  const digest = auditDigest({ at: isoMicros(event.at), actor: event.actor, kind: event.kind, messageId, deliveryId, data: JSON.parse(data) as unknown });
+  return [event.at, event.actor, event.kind, messageId, deliveryId, data, digest.toString('hex')];
 }

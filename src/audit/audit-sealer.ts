@@ -19,6 +19,13 @@ export interface SealResult {
 // transaction; writers of events never take it.
 export const CHAIN_LOCK_SQL = `SELECT pg_try_advisory_xact_lock(1818846831, hashtext(coalesce(current_schema(), ''))) AS locked`;
 
+/** Digests of the events `ids` from their stored content. */
+async function digestsOf(tx: Queryable, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await tx.query<AuditEventRow>(`SELECT ${EVENT_COLUMNS_SQL} FROM audit_events WHERE id = ANY($1::bigint[])`, [ids]);
+  return new Map(rows.map((row) => [row.id, auditDigest(contentOfRow(row))]));
+}
+
 /** The sealed chain's last event. */
 export async function readChainHead(db: Queryable): Promise<ChainHead> {
   const { rows } = await db.query<{ seq: string; hash: Buffer }>(
@@ -29,21 +36,24 @@ export async function readChainHead(db: Queryable): Promise<ChainHead> {
 
 /**
  * One sealing pass: in one transaction holding the chain lock, takes up to `batch` unsealed events
- * in the order they were written (id), gives each the next seq, its digest, the previous hash and its
- * own hash, and writes them back in one statement. Events committed late (a lower id than events
- * already sealed) are simply sealed in a later pass: the chain's order is the order of sealing.
+ * in the order they were written (id), gives each the next seq, the previous hash and its own hash
+ * (and its digest when the writer did not store one), and writes them back in one statement.
+ * Events committed late (a lower id than events already sealed) are simply sealed in a later pass:
+ * the chain's order is the order of sealing.
  */
 export async function sealPending(db: Db, batch: number): Promise<SealResult> {
   return db.transaction(async (tx) => {
     const lock = await tx.query<{ locked: boolean }>(CHAIN_LOCK_SQL);
     if (!lock.rows[0]?.locked) return { sealed: 0, head: { seq: 0, hash: GENESIS_HASH }, locked: true };
     const head = await readChainHead(tx);
-    const { rows } = await tx.query<AuditEventRow>(
-      `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT $1`, [batch], { prepare: 'lienthong_audit_unsealed' });
+    // Writers on the hot path store each event's digest with it; others (and rows from before) get theirs here.
+    const { rows } = await tx.query<{ id: string; digest: Buffer | null }>(
+      'SELECT id, digest FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT $1', [batch], { prepare: 'lienthong_audit_unsealed' });
     if (rows.length === 0) return { sealed: 0, head, locked: false };
+    const missing = await digestsOf(tx, rows.filter((r) => r.digest === null).map((r) => r.id));
     let { seq, hash } = head;
     const links = rows.map((row) => {
-      const digest = auditDigest(contentOfRow(row));
+      const digest = row.digest ? Buffer.from(row.digest) : missing.get(row.id)!;
       const prev = hash;
       hash = chainHash(prev, digest);
       seq += 1;

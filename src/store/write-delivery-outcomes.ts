@@ -1,3 +1,4 @@
+import { auditInsertValues } from '../audit/audit-digest.js';
 import type { Queryable } from './db.js';
 import type { AuditRecord, ReceiptRecord } from './records.js';
 import { UnnestParams } from './unnest-params.js';
@@ -41,8 +42,8 @@ export async function writeDeliveryOutcomes(db: Queryable, outcomes: readonly De
     outcomes.map((o) => [o.deliveryId, o.attempt.generation, o.attempt.attempt, o.attempt.startedAt, o.attempt.finishedAt, o.attempt.outcome, o.attempt.httpStatus ?? null, o.attempt.detail ?? null]));
   const receipts = sql.unnest('x', [['id', 'uuid'], ['message_id', 'uuid'], ['delivery_id', 'uuid'], ['event', 'text'], ['status_code', 'text'], ['jws', 'text'], ['created_at', 'timestamptz']],
     outcomes.flatMap((o) => (o.receipt ? [[o.receipt.id, o.receipt.messageId, o.receipt.deliveryId ?? null, o.receipt.event, o.receipt.statusCode ?? null, o.receipt.jws, o.receipt.createdAt]] : [])));
-  const audit = sql.unnest('x', [['at', 'timestamptz'], ['actor', 'text'], ['kind', 'text'], ['message_id', 'uuid'], ['delivery_id', 'uuid'], ['data', 'jsonb']],
-    outcomes.flatMap((o) => o.audit.map((e) => [e.at, e.actor, e.kind, e.messageId ?? null, e.deliveryId ?? null, JSON.stringify(e.data ?? {})])));
+  const audit = sql.unnest('x', [['at', 'timestamptz'], ['actor', 'text'], ['kind', 'text'], ['message_id', 'uuid'], ['delivery_id', 'uuid'], ['data', 'jsonb'], ['digest', 'text']],
+    outcomes.flatMap((o) => o.audit.map(auditInsertValues)));
   await db.query(`WITH
     u AS (UPDATE deliveries d SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_at, last_error = v.last_error,
             delivered_at = COALESCE(v.delivered_at, d.delivered_at), remote_id = COALESCE(v.remote_id, d.remote_id),
@@ -50,6 +51,7 @@ export async function writeDeliveryOutcomes(db: Queryable, outcomes: readonly De
           FROM ${updates} WHERE d.id = v.id),
     a AS (INSERT INTO delivery_attempts (delivery_id, generation, attempt, started_at, finished_at, outcome, http_status, detail) SELECT * FROM ${attempts}),
     r AS (INSERT INTO receipts (id, message_id, delivery_id, event, status_code, jws, created_at) SELECT * FROM ${receipts})
-    INSERT INTO audit_events (at, actor, kind, message_id, delivery_id, data) SELECT * FROM ${audit}`,
+    INSERT INTO audit_events (at, actor, kind, message_id, delivery_id, data, digest)
+      SELECT at, actor, kind, message_id, delivery_id, data, decode(digest, 'hex') FROM ${audit}`,
   sql.params, { prepare: 'lienthong_write_delivery_outcomes' });
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { auditInsertValues } from '../audit/audit-digest.js';
 import { insertRows } from './insert-rows.js';
 import { UnnestParams } from './unnest-params.js';
 import type { AuditRecord, NewMessageRecord, NewMessageResult, ReceiptRecord } from './records.js';
@@ -11,6 +12,8 @@ const DELIVERY_COLUMNS = [['id', 'uuid'], ['message_id', 'uuid'], ['recipient', 
   ['next_attempt_at', 'timestamptz'], ['cycle_started_at', 'timestamptz'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz']] as const;
 const RECEIPT_COLUMNS = [['id', 'uuid'], ['message_id', 'uuid'], ['delivery_id', 'uuid'], ['event', 'text'], ['status_code', 'text'], ['jws', 'text'], ['created_at', 'timestamptz']] as const;
 const AUDIT_COLUMNS = [['at', 'timestamptz'], ['actor', 'text'], ['kind', 'text'], ['message_id', 'uuid'], ['delivery_id', 'uuid'], ['data', 'jsonb']] as const;
+/** The audit columns as sent: the digest travels as hex (`decode` makes it bytea). */
+const AUDIT_PARAMS = [...AUDIT_COLUMNS, ['digest', 'text']] as const;
 
 const names = (columns: readonly (readonly [string, string])[]): string => columns.map(([name]) => name).join(', ');
 
@@ -38,8 +41,8 @@ export async function writeNewMessages(db: Queryable, records: readonly NewMessa
     ds.map((d) => [m.id, d.id, m.id, d.recipient, d.endpointId, 'queued', d.endpointId ? m.createdAt : null, m.createdAt, m.createdAt, m.createdAt])));
   const receipts = sql.unnest('x', [['owner', 'uuid'], ...RECEIPT_COLUMNS], records.flatMap(({ message: m, receipts: rs }) =>
     rs.map((r) => [m.id, r.id, r.messageId, r.deliveryId ?? null, r.event, r.statusCode ?? null, r.jws, r.createdAt])));
-  const audit = sql.unnest('x', [['owner', 'uuid'], ...AUDIT_COLUMNS], records.flatMap(({ message: m, audit: es }) =>
-    es.map((e) => [m.id, e.at, e.actor, e.kind, e.messageId ?? null, e.deliveryId ?? null, JSON.stringify(e.data ?? {})])));
+  const audit = sql.unnest('x', [['owner', 'uuid'], ...AUDIT_PARAMS], records.flatMap(({ message: m, audit: es }) =>
+    es.map((e) => [m.id, ...auditInsertValues(e)])));
   const blobRows: unknown[][] = [];
   const blobBytes: Buffer[] = [];
   let offset = 1; // substring() counts from 1
@@ -65,7 +68,7 @@ export async function writeNewMessages(db: Queryable, records: readonly NewMessa
     a AS (INSERT INTO attachments (${names(ATTACHMENT_COLUMNS)}) SELECT ${names(ATTACHMENT_COLUMNS)} FROM ${attachments} ${owned}),
     d AS (INSERT INTO deliveries (${names(DELIVERY_COLUMNS)}) SELECT ${names(DELIVERY_COLUMNS)} FROM ${deliveries} ${owned}),
     r AS (INSERT INTO receipts (${names(RECEIPT_COLUMNS)}) SELECT ${names(RECEIPT_COLUMNS)} FROM ${receipts} ${owned}),
-    e AS (INSERT INTO audit_events (${names(AUDIT_COLUMNS)}) SELECT ${names(AUDIT_COLUMNS)} FROM ${audit} ${owned}),
+    e AS (INSERT INTO audit_events (${names(AUDIT_COLUMNS)}, digest) SELECT ${names(AUDIT_COLUMNS)}, decode(x.digest, 'hex') FROM ${audit} ${owned}),
     b AS (INSERT INTO blobs (sha256, size, data)
       SELECT DISTINCT ON (sha256) sha256, size, substring(${bytes}::bytea FROM x.start FOR x.size::int) FROM ${blobs} ${owned}
       ON CONFLICT (sha256) DO NOTHING),
@@ -108,6 +111,9 @@ export async function writeReceipts(tx: Queryable, receipts: readonly ReceiptRec
 }
 
 export async function writeAudit(tx: Queryable, events: readonly AuditRecord[]): Promise<void> {
-  await insertRows(tx, 'audit_events', ['at', 'actor', 'kind', 'message_id', 'delivery_id', 'data'],
-    events.map((e) => [e.at, e.actor, e.kind, e.messageId ?? null, e.deliveryId ?? null, JSON.stringify(e.data ?? {})]));
+  await insertRows(tx, 'audit_events', ['at', 'actor', 'kind', 'message_id', 'delivery_id', 'data', 'digest'],
+    events.map((e) => {
+      const values = auditInsertValues(e);
+      return [...values.slice(0, 6), Buffer.from(values[6], 'hex')];
+    }));
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeCheckpoint, type CheckpointSigner } from '../../../src/audit/audit-checkpoints.js';
 import { sealPending } from '../../../src/audit/audit-sealer.js';
+import { auditDigest, auditInsertValues, contentOfRow, EVENT_COLUMNS_SQL, type AuditEventRow } from '../../../src/audit/audit-digest.js';
+import { writeAudit } from '../../../src/store/write-new-messages.js';
 import { checkpointTrust, verifyAuditChain, type ChainReport } from '../../../src/audit/verify-audit-chain.js';
 import { checkpointSignerOf } from '../../../src/audit/checkpoint-signer.js';
 import { createDevPki } from '../../../src/crypto/dev-pki.js';
@@ -65,6 +67,20 @@ describe.each(STORES)('audit chain on %s', (store) => {
     const report = await verify();
     expect(report).toMatchObject({ ok: true, eventsVerified: 20, checkpointsVerified: 2, lastCheckpoint: { seq: 16 }, eventsAfterLastCheckpoint: 4, unsealed: 0 });
     expect(report.problem).toBeUndefined();
+  });
+
+  it('stores, with each event a writer inserts, the digest the verifier recomputes from the stored row', async () => {
+    const event = {
+      at: new Date('2026-12-07T01:02:03.456Z'), actor: 'admin:k_1', kind: 'delivery.replayed', messageId: '7d0c1f9e-2f6a-4e7e-9a59-0d4f3c1b2a10',
+      data: { generation: 2, reason: 'Cổng tiếp nhận \"đã sửa\"', nested: { b: [1, 2.5, -0, 1e-7, null, true], a: 'x' }, gone: undefined },
+    };
+    await writeAudit(t.db, [event]);
+    const { rows } = await t.db.query<AuditEventRow & { digest: Buffer }>(`SELECT ${EVENT_COLUMNS_SQL}, digest FROM audit_events WHERE kind = 'delivery.replayed' AND actor = 'admin:k_1'`);
+    expect(rows).toHaveLength(1);
+    expect(Buffer.from(rows[0]!.digest).toString('hex')).toBe(auditInsertValues(event)[6]);
+    expect(auditDigest(contentOfRow(rows[0]!)).toString('hex')).toBe(auditInsertValues(event)[6]);
+    await sealAll(t);
+    expect(await verify()).toMatchObject({ ok: true, eventsVerified: 21 });
   });
 
   it('seals events committed late after the ones already sealed', async () => {
