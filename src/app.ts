@@ -7,6 +7,8 @@ import type { AuditChain } from './audit/audit-chain.js';
 import { checkpointTrust } from './audit/verify-audit-chain.js';
 import type { ApiKeyResolver } from './auth/api-keys.js';
 import type { ClientCertificateAuth } from './auth/open-client-certificate-auth.js';
+import { createConsoleLogin } from './auth/console-login.js';
+import type { ConsoleSessions } from './auth/console-sessions.js';
 import type { HubEnv } from './config/load-env.js';
 import type { HubKeys } from './crypto/hub-keys.js';
 import { installErrorHandler } from './http/error-handler.js';
@@ -22,6 +24,7 @@ import { hubRoutes } from './http/routes/hub-routes.js';
 import { inboxRoutes } from './http/routes/inbox-routes.js';
 import type { ForwardedEdxml } from './forwarding/forwarded-edxml.js';
 import { messageRoutes } from './http/routes/message-routes.js';
+import { sessionRoutes } from './http/routes/session-routes.js';
 import type { IntakeService } from './intake/intake-service.js';
 import type { Metrics } from './metrics.js';
 import type { DeliveryEnqueuer } from './queue/delivery-enqueuer.js';
@@ -33,7 +36,7 @@ import type { RemoteProgressReader } from './remote/remote-progress.js';
 
 /** Everything the HTTP layer needs, opened by the caller (see `hub.ts`). */
 export interface AppDeps {
-  env: Pick<HubEnv, 'bodyLimit' | 'attachmentLimit' | 'blobInlineMax'>;
+  env: Pick<HubEnv, 'bodyLimit' | 'attachmentLimit' | 'blobInlineMax' | 'cookieSecure'>;
   catalogue: SchemaCatalogue;
   db: Db;
   blobs: BlobStore;
@@ -42,6 +45,8 @@ export interface AppDeps {
   intake: IntakeService;
   enqueuer: DeliveryEnqueuer;
   apiKeys: ApiKeyResolver;
+  /** Console sessions (the same ones `apiKeys.sessions` resolves cookies with). */
+  sessions: ConsoleSessions;
   metrics: Metrics;
   log: Logger;
   readiness(): Promise<Record<string, string>>;
@@ -110,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(auditorRoutes, { db: deps.db, apiKeys: deps.apiKeys, now: deps.now });
   const caPem = certificatesFromPem(deps.keys.chainPem).filter((cert) => cert.ca).map((cert) => cert.toString()).join('');
   await app.register(evidenceRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, caPem, forwardedEdxml: deps.forwardedEdxml, ...(deps.tsaCaPem ? { tsaCaPem: deps.tsaCaPem } : {}), now: deps.now });
+  await app.register(sessionRoutes, { apiKeys: deps.apiKeys, login: createConsoleLogin({ db: deps.db, now: deps.now }), sessions: deps.sessions, cookieSecure: deps.env.cookieSecure });
   await app.register(auditChainRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, checkpointTrust: checkpointTrust(deps.keys.chainPem) });
   return app;
 }

@@ -28,6 +28,10 @@ const USAGE = `lienthong <command>
                         new development hub key from that CA; the old chain goes to <data>/keys/retired
   apikey create (--agency CODE | --role admin|operator|auditor) [--label TEXT]
                         create an API key; prints it once
+  account create --username U --role admin|operator|auditor
+                        create a console account; the password is read from stdin (first line)
+  account unlock --username U
+                        lift a lockout after repeated failed logins
   audit verify [--ca FILE] [--json]
                         walk the audit chain and its signed checkpoints; name the first altered,
                         removed, inserted or reordered event (exit status 1)
@@ -91,6 +95,11 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await db.close();
       }
+      return;
+    }
+    case 'account': {
+      const { runAccountCommand } = await import('./cli/account-command.js');
+      console.log(await runAccountCommand(env(), rest, process.stdin));
       return;
     }
     case 'audit': {

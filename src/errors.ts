@@ -5,7 +5,9 @@ import createError, { type FastifyErrorConstructor } from '@fastify/error';
  * The README lists each code (a unit test keeps the two in step).
  */
 export const ERROR_TABLE = {
-  HUB_ERR_UNAUTHENTICATED: [401, 'Missing or invalid API key'],
+  HUB_ERR_UNAUTHENTICATED: [401, 'Missing or invalid credentials'],
+  HUB_ERR_ACCOUNT_LOCKED: [423, 'The account is locked after repeated failed logins until %s'],
+  HUB_ERR_CSRF: [403, 'A request authenticated by the session cookie must carry the X-CSRF-Token header of its session'],
   HUB_ERR_FORBIDDEN: [403, 'This key may not %s'],
   HUB_ERR_SENDER_MISMATCH: [403, 'Sender %s is not the calling agency %s'],
   HUB_ERR_MALFORMED_BODY: [400, 'The request body could not be parsed: %s'],

@@ -12,6 +12,7 @@ import { checkpointSignerOf } from './audit/checkpoint-signer.js';
 import { loadCheckpointTsa } from './audit/checkpoint-timestamper.js';
 import { buildOpsApp } from './ops-app.js';
 import { createApiKeyResolver } from './auth/api-keys.js';
+import { createConsoleSessions } from './auth/console-sessions.js';
 import { openClientCertificateAuth } from './auth/open-client-certificate-auth.js';
 import type { HubConfig } from './config/hub-config.js';
 import { loadHubConfig } from './config/load-hub-config.js';
@@ -167,9 +168,11 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       verifyMaxBytes: env.xmlVerifyMaxBytes, log, now, ...signerRevocation(env, trust.store, now),
     });
     const forwardedEdxml = createForwardedEdxml({ db, blobs, config, signingKey: { privateKey: keys.signer.privateKey, chain: certificatesFromPem(keys.chainPem) } });
+    const sessions = createConsoleSessions({ db, now });
     const apiKeys = {
       ...createApiKeyResolver({ db, configured: config.apiKeys, cacheMs: env.apiKeyCacheMs }),
       ...(certificateAuth.clientCertificates ? { clientCertificates: certificateAuth.clientCertificates } : {}),
+      sessions,
     };
     const dossiers = createDossierService({ db: guardedDb(db, audit), config, catalogue, blobs, blobInlineMax: env.blobInlineMax, signer: keys.signer, issuer, enqueuer, log: log.child({ component: 'dossiers' }), now });
 
@@ -240,7 +243,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     // 6. HTTP API (or, for a worker-only process with LIENTHONG_METRICS_PORT, just health and metrics)
     let app: FastifyInstance | undefined;
     if (opts.roles.api) {
-      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), dossiers, audit, ...(tsa ? { tsaCaPem: tsa.caPem } : {}), ...(certificateAuth.https ? { https: certificateAuth.https } : {}), now });
+      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, sessions, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), dossiers, audit, ...(tsa ? { tsaCaPem: tsa.caPem } : {}), ...(certificateAuth.https ? { https: certificateAuth.https } : {}), now });
     } else if (env.metricsPort !== undefined) {
       app = await buildOpsApp({ keys, metrics, readiness, log });
     }

@@ -1,11 +1,18 @@
 import { pino, type Logger } from 'pino';
 
-/** Paths pino replaces with [redacted]: keys, tokens, passphrases, endpoint secret settings. */
+/** Paths pino replaces with [redacted]: keys, session cookies, CSRF tokens, passwords, passphrases, endpoint secret settings. */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'headers.authorization',
   '*.authorization',
   '*.Authorization',
+  'headers.cookie',
+  '*.headers.cookie',
+  'headers["set-cookie"]',
+  '*.headers["set-cookie"]',
+  'headers["x-csrf-token"]',
+  '*.headers["x-csrf-token"]',
+  '*.csrfToken',
   '*.password',
   '*.passphrase',
   '*.secret',

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConfiguredApiKey } from '../config/hub-config.js';
 import type { Queryable } from '../store/db.js';
 import type { ClientCertificateResolver } from './client-certificates.js';
+import type { ConsoleSessions } from './console-sessions.js';
 import type { Principal, Role } from './principal.js';
 
 /** Keys look like `lt_<43 base64url chars>` (256 random bits): SHA-256 is enough to store them. */
@@ -25,6 +26,8 @@ export interface ApiKeyResolver {
   resolve(key: string): Promise<Principal | undefined>;
   /** Sender authentication by TLS client certificate, when the API listens with TLS and a trust store. */
   clientCertificates?: ClientCertificateResolver;
+  /** Console sessions: the `lt_session` cookie authenticates when neither a key nor a certificate does. */
+  sessions?: ConsoleSessions;
 }
 
 /**

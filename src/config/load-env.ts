@@ -26,6 +26,8 @@ export interface HubEnv {
   /** How overdue a delivery must be before the sweeper checks its job, ms. */
   sweepGraceMs: number;
   apiKeyCacheMs: number;
+  /** `Secure` on the console session cookie (LIENTHONG_COOKIE_SECURE; off only for plain-HTTP development). */
+  cookieSecure: boolean;
   /** PEM bundle of the CA certificates incoming XML signatures must chain to; unset: the hub's own CA. */
   xmlTrustPath?: string;
   /** Incoming edXML larger than this is not kept in memory for signature verification (unverifiable: too-large). */
@@ -64,6 +66,7 @@ interface RawEnv {
   LIENTHONG_SWEEP_INTERVAL_MS: number;
   LIENTHONG_SWEEP_GRACE_MS: number;
   LIENTHONG_API_KEY_CACHE_MS: number;
+  LIENTHONG_COOKIE_SECURE: boolean;
   LIENTHONG_METRICS_PORT?: number;
   LIENTHONG_XML_TRUST?: string;
   LIENTHONG_XML_VERIFY_MAX_BYTES: number;
@@ -152,6 +155,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     sweepIntervalMs: env.LIENTHONG_SWEEP_INTERVAL_MS,
     sweepGraceMs: env.LIENTHONG_SWEEP_GRACE_MS,
     apiKeyCacheMs: env.LIENTHONG_API_KEY_CACHE_MS,
+    cookieSecure: env.LIENTHONG_COOKIE_SECURE,
     ...(env.LIENTHONG_XML_TRUST ? { xmlTrustPath: resolve(env.LIENTHONG_XML_TRUST) } : {}),
     xmlVerifyMaxBytes: env.LIENTHONG_XML_VERIFY_MAX_BYTES,
     ...(env.LIENTHONG_METRICS_PORT !== undefined ? { metricsPort: env.LIENTHONG_METRICS_PORT } : {}),
