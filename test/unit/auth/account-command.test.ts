@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePasswordHash, verifyPassword } from '../../../src/auth/password-hash.js';
+import { readFirstLine, runAccountCommand } from '../../../src/cli/account-command.js';
+import { loadEnv, type HubEnv } from '../../../src/config/load-env.js';
+import { createSchemaCatalogue } from '../../../src/schema-catalogue.js';
+import { openDb } from '../../../src/store/open-db.js';
+import { seedPgliteDataDir } from '../../helpers/pglite-template.js';
+
+const stdin = (text: string) => Readable.from([Buffer.from(text)]);
+
+describe('lienthong account (embedded store)', () => {
+  let dir: string;
+  let env: HubEnv;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lienthong-account-'));
+    await seedPgliteDataDir(join(dir, 'pgdata'));
+    env = loadEnv({ LIENTHONG_DATA_DIR: dir }, createSchemaCatalogue());
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const account = async (username: string) => {
+    const db = await openDb({ dataDir: env.dataDir, poolSize: 1 });
+    try {
+      return (await db.query<{ role: string; password_hash: string; failed_attempts: number; locked_until: Date | null }>(
+        'SELECT role, password_hash, failed_attempts, locked_until FROM accounts WHERE username = $1', [username])).rows[0];
+    } finally {
+      await db.close();
+    }
+  };
+
+  it('reads the password from the first line of stdin (CR LF or LF), never from the arguments', async () => {
+    expect(await readFirstLine(stdin('mật khẩu dài dài\r\nsecond line'))).toBe('mật khẩu dài dài');
+    expect(await readFirstLine(stdin('no newline at all'))).toBe('no newline at all');
+  });
+
+  it('create stores a scrypt hash of the stdin password with the role', async () => {
+    const out = await runAccountCommand(env, ['create', '--username', 'quan.tri', '--role', 'admin'], stdin('Mật khẩu quản trị 2026\n'));
+    expect(out).toMatch(/^account quan\.tri \(admin\) created: id a_[0-9a-f]{12}$/);
+    const row = (await account('quan.tri'))!;
+    expect(row.role).toBe('admin');
+    expect(parsePasswordHash(row.password_hash)?.params).toEqual({ N: 32768, r: 8, p: 1 });
+    expect(await verifyPassword('Mật khẩu quản trị 2026', row.password_hash)).toBe(true);
+  });
+
+  it('create refuses a bad role, a short password, a duplicate username; there is no --password option', async () => {
+    await expect(runAccountCommand(env, ['create', '--username', 'x.y.z', '--role', 'root'], stdin('long enough password\n'))).rejects.toThrow(/--role/);
+    await expect(runAccountCommand(env, ['create', '--username', 'ngan.qua', '--role', 'auditor'], stdin('short\n'))).rejects.toThrow(/at least 12/);
+    await expect(runAccountCommand(env, ['create', '--username', 'quan.tri', '--role', 'auditor'], stdin('another long password\n'))).rejects.toThrow();
+    await expect(runAccountCommand(env, ['create', '--username', 'a.b.c', '--role', 'admin', '--password', 'in argv'], stdin(''))).rejects.toThrow(/password/);
+    expect(await account('ngan.qua')).toBeUndefined();
+  });
+
+  it('unlock clears a lockout and the count of failures; an unknown username is an error', async () => {
+    const db = await openDb({ dataDir: env.dataDir, poolSize: 1 });
+    await db.query("UPDATE accounts SET failed_attempts = 3, locked_until = now() + interval '15 minutes' WHERE username = 'quan.tri'");
+    await db.close();
+    expect(await runAccountCommand(env, ['unlock', '--username', 'quan.tri'], stdin(''))).toBe('account quan.tri unlocked');
+    expect(await account('quan.tri')).toMatchObject({ failed_attempts: 0, locked_until: null });
+    await expect(runAccountCommand(env, ['unlock', '--username', 'nobody'], stdin(''))).rejects.toThrow(/no account nobody/);
+  });
+});
