@@ -1,5 +1,6 @@
 import { hubError } from '../errors.js';
 import type { Queryable } from '../store/db.js';
+import { writeAudit } from '../store/write-new-messages.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 
 /** Lockout: after `maxFailures` consecutive failed logins the account is locked for `lockMs` (5 → 15 minutes). */
@@ -30,12 +31,23 @@ export function createConsoleLogin(opts: { db: Queryable; now: () => Date }): Co
 
   const locked = (until: Date) => hubError('HUB_ERR_ACCOUNT_LOCKED', [until.toISOString()]);
 
-  /** Counts one failure; the one that reaches the limit locks the account and restarts the count. */
-  const recordFailure = (id: string, now: Date) => opts.db.query(
-    `UPDATE accounts SET
-       locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END,
-       failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END
-     WHERE id = $1`, [id, LOCKOUT.maxFailures, new Date(now.getTime() + LOCKOUT.lockMs)]);
+  /**
+   * Counts one failure; the one that reaches the limit locks the account and restarts the count.
+   * Both are audit events (for known accounts only: a mistyped username may be a password).
+   */
+  const recordFailure = async (id: string, username: string, now: Date): Promise<void> => {
+    const lockUntil = new Date(now.getTime() + LOCKOUT.lockMs);
+    const { rows } = await opts.db.query<{ locked: boolean }>(
+      `UPDATE accounts SET
+         locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END,
+         failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END
+       WHERE id = $1 RETURNING locked_until = $3 AS locked`, [id, LOCKOUT.maxFailures, lockUntil]);
+    const actor = `account:${username}`;
+    await writeAudit(opts.db, [
+      { at: now, actor, kind: 'account.login-failed', data: { accountId: id } },
+      ...(rows[0]?.locked ? [{ at: now, actor, kind: 'account.locked', data: { accountId: id, until: lockUntil.toISOString() } }] : []),
+    ]);
+  };
 
   return {
     async check(username, password) {
@@ -47,7 +59,7 @@ export function createConsoleLogin(opts: { db: Queryable; now: () => Date }): Co
       if (account?.locked_until && account.locked_until > now) throw locked(account.locked_until);
       const ok = await verifyPassword(password, account?.password_hash ?? await dummyHash());
       if (!account || account.disabled || !ok) {
-        if (account && !account.disabled) await recordFailure(account.id, now);
+        if (account && !account.disabled) await recordFailure(account.id, username, now);
         throw hubError('HUB_ERR_UNAUTHENTICATED');
       }
       // 3. record: success resets the count, unless a parallel attempt locked the account meanwhile
@@ -57,6 +69,7 @@ export function createConsoleLogin(opts: { db: Queryable; now: () => Date }): Co
         const { rows: [lock] } = await opts.db.query<{ locked_until: Date }>('SELECT locked_until FROM accounts WHERE id = $1', [account.id]);
         throw locked(lock?.locked_until ?? now);
       }
+      await writeAudit(opts.db, [{ at: now, actor: `account:${username}`, kind: 'account.login', data: { accountId: account.id } }]);
       return { accountId: account.id };
     },
   };

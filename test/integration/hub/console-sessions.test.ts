@@ -132,6 +132,10 @@ describe.each(STORES)('console accounts and sessions (%s store)', (store) => {
     expect(Math.abs(lock!.locked_until.getTime() - Date.now() - 15 * 60_000)).toBeLessThan(60_000);
     expect(await unlockAccount(t.hub.db, LOCKED.username)).toBe(true);
     await login(LOCKED);
+    // Each failure, the lock and the login are in the audit trail, under the account's name.
+    const { rows: trail } = await t.hub.db.query<{ kind: string }>(
+      'SELECT kind FROM audit_events WHERE actor = $1 ORDER BY id', [`account:${LOCKED.username}`]);
+    expect(trail.map((e) => e.kind)).toEqual([...Array(5).fill('account.login-failed'), 'account.locked', 'account.login']);
   });
 
   it('a success resets the count of failures: 4 failures, a success, 4 failures do not lock', async () => {
