@@ -1,25 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { JudicialRecordsPollError, judicialRecordsAdapter, startJudicialRecordsSimulator, type JudicialRecordsSettings, type JudicialRecordsSimulatorHandle } from '../../../adapters/judicial-records/index.js';
+import { describe, expect, it } from 'vitest';
+import { JudicialRecordsPollError, type JudicialRecordsSettings } from '../../../adapters/judicial-records/index.js';
 import { deliverJudicialRecord } from '../../../adapters/judicial-records/deliver.js';
 import { pollJudicialRecords } from '../../../adapters/judicial-records/poll.js';
 import type { Dossier, DossierUpdate, PendingDossier } from '../../../src/domain/dossier.js';
-import { deliveryContext, dossierNumbered, lgspSettings, nextMailbox, pendingOf, pollContext, submitOf } from '../../fixtures/judicial-records/contexts.js';
+import { deliveryContext, dossierNumbered, lgspSettings, nextMailbox, pendingOf, pollContext, submitOf, useJudicialRecordsSimulator } from '../../fixtures/judicial-records/contexts.js';
 
-let sim: JudicialRecordsSimulatorHandle;
-
-beforeAll(async () => {
-  sim = await startJudicialRecordsSimulator({ enrolment: 'open' });
-});
-afterEach(() => sim.reset());
-afterAll(async () => {
-  await judicialRecordsAdapter.close?.();
-  await sim.close();
-});
+const sim = useJudicialRecordsSimulator();
 
 /** A gateway with `numbers` submitted through it, and a poll function that keeps `pending` as the hub would. */
 async function gatewayWith(numbers: readonly number[], extra: Partial<JudicialRecordsSettings> = {}) {
   const mailbox = nextMailbox();
-  const settings = lgspSettings(sim.url, mailbox, extra);
+  const settings = lgspSettings(sim().url, mailbox, extra);
   const endpointId = `ep-${mailbox}`;
   const dossiers: Dossier[] = [];
   for (const n of numbers) {
@@ -40,8 +31,8 @@ async function gatewayWith(numbers: readonly number[], extra: Partial<JudicialRe
       return updates;
     });
   };
-  const operations = (): string[] => sim.requests(mailbox).filter((r) => r.operation !== 'nhanHoSoDangKy').map((r) => r.operation);
-  return { mailbox, settings, dossiers, poll, operations, idOf: (d: Dossier) => sim.applications(mailbox).find((a) => a.key === d.number)?.id as string };
+  const operations = (): string[] => sim().requests(mailbox).filter((r) => r.operation !== 'nhanHoSoDangKy').map((r) => r.operation);
+  return { mailbox, settings, dossiers, poll, operations, idOf: (d: Dossier) => sim().applications(mailbox).find((a) => a.key === d.number)?.id as string };
 }
 
 describe('judicial-records lgsp: pollDossiers', () => {
@@ -53,7 +44,7 @@ describe('judicial-records lgsp: pollDossiers', () => {
       { dossierId: 'dos-31', status: 2, systemStatus: '3', note: 'STP đã tiếp nhận' },
     ]);
     expect(g.operations()).toEqual(['traDsTrangThaiHs', 'danhDauHsThanhCong']);
-    const mark = JSON.parse(sim.requests(g.mailbox).at(-1)?.body.toString() ?? '{}') as Record<string, unknown>;
+    const mark = JSON.parse(sim().requests(g.mailbox).at(-1)?.body.toString() ?? '{}') as Record<string, unknown>;
     expect(mark).toEqual({ declarationId: `${g.idOf(g.dossiers[0] as Dossier)};${g.idOf(g.dossiers[1] as Dossier)}`, infoType: '2' });
 
     // Nothing changed: the list is empty, the single checks find the same status.
@@ -65,12 +56,12 @@ describe('judicial-records lgsp: pollDossiers', () => {
     const g = await gatewayWith([32], { statusChecksPerRun: 0 });
     const [dossier] = g.dossiers as [Dossier];
     await g.poll();
-    sim.advance(g.idOf(dossier), '4');
+    sim().advance(g.idOf(dossier), '4');
     expect(await g.poll()).toEqual([{ dossierId: 'dos-32', status: 4, systemStatus: '4', note: 'Đang xử lý' }]);
 
-    sim.advance(dossier.number, '5');
+    sim().advance(dossier.number, '5');
     const [update] = await g.poll();
-    const certificate = sim.applications(g.mailbox)[0]?.certificate;
+    const certificate = sim().applications(g.mailbox)[0]?.certificate;
     expect(update).toMatchObject({
       dossierId: 'dos-32',
       status: 9,
@@ -93,9 +84,9 @@ describe('judicial-records lgsp: pollDossiers', () => {
   it('leaves a dossier whose certificate could not be fetched unreported and unread, and gets it next run', async () => {
     const g = await gatewayWith([33, 34], { statusChecksPerRun: 0 });
     await g.poll();
-    sim.advance(g.dossiers[0]?.number as string, '5');
-    sim.advance(g.dossiers[1]?.number as string, '4');
-    sim.setBehaviour(g.mailbox, { mode: 'fail', status: 503, count: 1 }, ['ketQuaXuLy']);
+    sim().advance(g.dossiers[0]?.number as string, '5');
+    sim().advance(g.dossiers[1]?.number as string, '4');
+    sim().setBehaviour(g.mailbox, { mode: 'fail', status: 503, count: 1 }, ['ketQuaXuLy']);
     expect((await g.poll()).map((u) => [u.dossierId, u.status])).toEqual([['dos-34', 4]]);
     const second = await g.poll();
     expect(second.map((u) => [u.dossierId, u.status, u.result?.documents.length])).toEqual([['dos-33', 9, 1]]);
@@ -112,7 +103,7 @@ describe('judicial-records lgsp: pollDossiers', () => {
   it('recovers, by a single check, a change marked read that the hub failed to store', async () => {
     const g = await gatewayWith([37]);
     await g.poll();
-    sim.advance(g.dossiers[0]?.number as string, '4');
+    sim().advance(g.dossiers[0]?.number as string, '4');
     expect(await g.poll({ store: false })).toHaveLength(1);
     // The list no longer has it; traTrangThaiHs does.
     expect(await g.poll()).toEqual([{ dossierId: 'dos-37', status: 4, systemStatus: '4', note: 'Đang xử lý' }]);
@@ -125,7 +116,7 @@ describe('judicial-records lgsp: pollDossiers', () => {
     const checked: string[] = [];
     for (let run = 0; run < 4; run += 1) {
       await g.poll();
-      const last = sim.requests(g.mailbox).filter((r) => r.operation === 'traTrangThaiHs').at(-1);
+      const last = sim().requests(g.mailbox).filter((r) => r.operation === 'traTrangThaiHs').at(-1);
       checked.push(String((JSON.parse(last?.body.toString() ?? '{}') as { idReceivedDec?: string }).idReceivedDec).slice(-4));
     }
     expect(checked).toEqual(['0040', '0041', '0042', '0040']);
@@ -142,20 +133,20 @@ describe('judicial-records lgsp: pollDossiers', () => {
 
   it('reports nothing for a DEC_STATUS_ID outside statusMap, and maps what the endpoint adds', async () => {
     const g = await gatewayWith([43], { statusChecksPerRun: 0 });
-    sim.advance(g.dossiers[0]?.number as string, '6');
+    sim().advance(g.dossiers[0]?.number as string, '6');
     expect(await g.poll()).toEqual([]);
     const mapped = await gatewayWith([44], { statusChecksPerRun: 0, statusMap: { '3': 2, '4': 4, '5': 9, '6': 3 } });
-    sim.advance(mapped.dossiers[0]?.number as string, '6');
+    sim().advance(mapped.dossiers[0]?.number as string, '6');
     expect(await mapped.poll()).toEqual([{ dossierId: 'dos-44', status: 3, systemStatus: '6', note: 'Trạng thái 6' }]);
   });
 
   it('throws when the change list cannot be had, transient or not as the failure is', async () => {
     const g = await gatewayWith([45]);
-    sim.setBehaviour(g.mailbox, { mode: 'fail', status: 503 }, ['traDsTrangThaiHs']);
+    sim().setBehaviour(g.mailbox, { mode: 'fail', status: 503 }, ['traDsTrangThaiHs']);
     await expect(g.poll()).rejects.toMatchObject({ name: 'JudicialRecordsPollError', operation: 'traDsTrangThaiHs', transient: true });
-    sim.setBehaviour(g.mailbox, { mode: 'missing-fields' }, ['traDsTrangThaiHs']);
+    sim().setBehaviour(g.mailbox, { mode: 'missing-fields' }, ['traDsTrangThaiHs']);
     await expect(g.poll()).rejects.toMatchObject({ transient: true, detail: 'STATUS (none)' });
-    sim.setBehaviour(g.mailbox, { mode: 'status-error', code: '101', description: 'IP_DISALLOWED' }, ['traDsTrangThaiHs']);
+    sim().setBehaviour(g.mailbox, { mode: 'status-error', code: '101', description: 'IP_DISALLOWED' }, ['traDsTrangThaiHs']);
     await expect(g.poll()).rejects.toBeInstanceOf(JudicialRecordsPollError);
     await expect(g.poll()).rejects.toMatchObject({ transient: false, detail: 'STATUS 101: IP_DISALLOWED' });
   });
@@ -164,35 +155,35 @@ describe('judicial-records lgsp: pollDossiers', () => {
     const g = await gatewayWith([62, 63], { timeoutMs: 400 });
     const [d62, d63] = g.dossiers as [Dossier, Dossier];
     // The mark fails: the updates stand, the items are listed again and then seen unchanged.
-    sim.setBehaviour(g.mailbox, { mode: 'fail', status: 500, count: 1 }, ['danhDauHsThanhCong']);
+    sim().setBehaviour(g.mailbox, { mode: 'fail', status: 500, count: 1 }, ['danhDauHsThanhCong']);
     expect(await g.poll()).toHaveLength(2);
     expect(await g.poll()).toEqual([]);
     expect(g.operations().filter((o) => o === 'danhDauHsThanhCong')).toHaveLength(2);
 
     // A single check that fails or answers garbage tells nothing; the run goes on.
-    sim.advance(d62.number, '4');
-    sim.advance(d63.number, '4');
+    sim().advance(d62.number, '4');
+    sim().advance(d63.number, '4');
     await g.poll({ store: false });
-    sim.setBehaviour(g.mailbox, { mode: 'malformed', count: 1 }, ['traTrangThaiHs']);
+    sim().setBehaviour(g.mailbox, { mode: 'malformed', count: 1 }, ['traTrangThaiHs']);
     expect((await g.poll()).map((u) => u.dossierId)).toEqual(['dos-63']);
 
     // A certificate answer without ketQuaXuLy is not a result.
-    sim.advance(d62.number, '5');
-    sim.setBehaviour(g.mailbox, { mode: 'missing-fields', count: 1 }, ['ketQuaXuLy']);
+    sim().advance(d62.number, '5');
+    sim().setBehaviour(g.mailbox, { mode: 'missing-fields', count: 1 }, ['ketQuaXuLy']);
     expect(await g.poll()).toEqual([]);
     expect((await g.poll()).map((u) => [u.dossierId, u.status])).toEqual([['dos-62', 9]]);
 
-    sim.setBehaviour(g.mailbox, { mode: 'slow', delayMs: 2000 }, ['traDsTrangThaiHs']);
+    sim().setBehaviour(g.mailbox, { mode: 'slow', delayMs: 2000 }, ['traDsTrangThaiHs']);
     await expect(g.poll()).rejects.toMatchObject({ transient: true, detail: 'traDsTrangThaiHs: timed out after 400 ms' });
   });
 
   it('re-authenticates when its token expired between runs, and asks nothing when nothing is pending', async () => {
     const g = await gatewayWith([46]);
-    sim.expireTokens(g.mailbox);
+    sim().expireTokens(g.mailbox);
     expect(await g.poll()).toHaveLength(1);
-    expect(sim.logins(g.mailbox)).toHaveLength(2);
-    const before = sim.calls(g.mailbox).length;
+    expect(sim().logins(g.mailbox)).toHaveLength(2);
+    const before = sim().calls(g.mailbox).length;
     expect(await pollJudicialRecords(pollContext(g.settings, `ep-${g.mailbox}`, []))).toEqual([]);
-    expect(sim.calls(g.mailbox)).toHaveLength(before);
+    expect(sim().calls(g.mailbox)).toHaveLength(before);
   });
 });
