@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createAuditChain } from '../src/audit/audit-chain.js';
+import { auditInsertValues } from '../src/audit/audit-digest.js';
 import { checkpointSignerOf } from '../src/audit/checkpoint-signer.js';
 import { checkpointTrust, verifyAuditChain } from '../src/audit/verify-audit-chain.js';
 import { createDevPki } from '../src/crypto/dev-pki.js';
@@ -38,14 +39,17 @@ const batch = Number(args.batch);
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const rate = (n: number, ms: number): string => `${Math.round(n / (ms / 1000)).toLocaleString('en-US')}/s`;
 
-/** One batch of events shaped like the hub's (accepted, queued, delivered with a little data). */
+/** One batch of events shaped like the hub's (accepted, queued, delivered), inserted as the hub does: digest included. */
 function insertBatch(db: Db, n: number, seqStart: number): Promise<unknown> {
   const sql = new UnnestParams();
   const at = new Date();
-  const rows = Array.from({ length: n }, (_, i) => [at, 'agency:000.00.00.G22', i % 3 === 0 ? 'message.accepted' : i % 3 === 1 ? 'delivery.queued' : 'delivery.delivered',
-    JSON.stringify({ recipient: '000.00.00.H41', endpoint: 'h41', attempt: 1, n: seqStart + i, contentSha256: 'a'.repeat(64) })]);
-  const values = sql.unnest('x', [['at', 'timestamptz'], ['actor', 'text'], ['kind', 'text'], ['data', 'jsonb']], rows);
-  return db.query(`INSERT INTO audit_events (at, actor, kind, data) SELECT * FROM ${values}`, sql.params, { prepare: 'bench_audit_insert' });
+  const rows = Array.from({ length: n }, (_, i) => auditInsertValues({
+    at, actor: 'agency:000.00.00.G22', kind: i % 3 === 0 ? 'message.accepted' : i % 3 === 1 ? 'delivery.queued' : 'delivery.delivered',
+    data: { recipient: '000.00.00.H41', endpoint: 'h41', attempt: 1, n: seqStart + i, contentSha256: 'a'.repeat(64) },
+  }));
+  const values = sql.unnest('x', [['at', 'timestamptz'], ['actor', 'text'], ['kind', 'text'], ['message_id', 'uuid'], ['delivery_id', 'uuid'], ['data', 'jsonb'], ['digest', 'text']], rows);
+  return db.query(`INSERT INTO audit_events (at, actor, kind, message_id, delivery_id, data, digest)
+    SELECT at, actor, kind, message_id, delivery_id, data, decode(digest, 'hex') FROM ${values}`, sql.params, { prepare: 'bench_audit_insert' });
 }
 
 /** `writers` loops appending batches until `ms` elapse; the number of events written. */
