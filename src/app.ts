@@ -16,7 +16,6 @@ import type { DossierService } from './dossiers/dossier-service.js';
 import { adminRoutes } from './http/routes/admin-routes.js';
 import { auditChainRoutes } from './http/routes/audit-chain-routes.js';
 import { evidenceRoutes } from './http/routes/evidence-routes.js';
-import { certificatesFromPem } from './crypto/hub-keys.js';
 import { auditorRoutes } from './http/routes/auditor-routes.js';
 import { directoryRoutes } from './http/routes/directory-routes.js';
 import { dossierRoutes } from './http/routes/dossier-routes.js';
@@ -113,9 +112,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(directoryRoutes, { db: deps.db, apiKeys: deps.apiKeys });
   await app.register(dossierRoutes, { apiKeys: deps.apiKeys, dossiers: deps.dossiers });
   await app.register(auditorRoutes, { db: deps.db, apiKeys: deps.apiKeys, now: deps.now });
-  const caPem = certificatesFromPem(deps.keys.chainPem).filter((cert) => cert.ca).map((cert) => cert.toString()).join('');
+  // The CAs of the hub's own chain: what checkpoint signers must chain to, and the CA an evidence bundle carries.
+  const hubCas = checkpointTrust(deps.keys.chainPem);
+  const caPem = hubCas.anchors.map((cert) => cert.toString()).join('');
   await app.register(evidenceRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, caPem, forwardedEdxml: deps.forwardedEdxml, ...(deps.tsaCaPem ? { tsaCaPem: deps.tsaCaPem } : {}), now: deps.now });
   await app.register(sessionRoutes, { apiKeys: deps.apiKeys, login: createConsoleLogin({ db: deps.db, now: deps.now }), sessions: deps.sessions, cookieSecure: deps.env.cookieSecure });
-  await app.register(auditChainRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, checkpointTrust: checkpointTrust(deps.keys.chainPem) });
+  await app.register(auditChainRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, checkpointTrust: hubCas });
   return app;
 }
