@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { hubError, isHubError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { readLastCheckpoint, readUnstampedCheckpoints, saveTimestamp, writeCheckpoint, type Checkpoint, type CheckpointSigner } from './audit-checkpoints.js';
-import { sealPending } from './audit-sealer.js';
+import { OLDEST_UNSEALED_SQL, sealPending } from './audit-sealer.js';
+import type { WaitingHoles } from './chain-gaps.js';
 
 /** Asks a time-stamping authority (RFC 3161) for a token over `data`; the DER TimeStampResp and its time. */
 export type Timestamper = (data: Buffer) => Promise<{ token: Buffer; genTime: Date }>;
@@ -16,6 +17,8 @@ export interface AuditChainOptions {
   sealEveryMs: number;
   /** Events sealed per pass (one transaction). */
   sealBatch: number;
+  /** How long the sealer looks for an event whose write committed after a pass went past its id. */
+  lateCommitMs: number;
   /** A checkpoint is written when the newest is this old … */
   checkpointEveryMs: number;
   /** … or this many events behind the head, whichever comes first. */
@@ -46,8 +49,11 @@ export interface AuditChain {
 }
 
 // A rolled-back insert: proves the table takes rows (permissions, triggers, space) without leaving one.
-const PROBE_SQL = `INSERT INTO audit_events (at, actor, kind, data) VALUES (now(), 'hub', 'audit.probe', '{}'::jsonb)`;
-const OLDEST_UNSEALED_SQL = 'SELECT id FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT 1';
+// Its id is given (negative, random), not drawn from the sequence: a drawn id would leave a hole in
+// the ids every second for the sealer to wait at.
+const PROBE_SQL = `INSERT INTO audit_events (id, at, actor, kind, data) VALUES (-1 - floor(random() * 1e15)::bigint, now(), 'hub', 'audit.probe', '{}'::jsonb)`;
+// How long sealing waits at a hole in the event ids (a write not committed yet) before going past it.
+const HOLE_HOLD_MS = 2_000;
 
 class ProbeRollback extends Error {}
 
@@ -63,9 +69,12 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
   let waiting: { id: string; since: number } | undefined;
   let stalled: string | undefined;
 
+  // The hole in the event ids the last pass of this process stopped at, and since when.
+  let waitingHoles: WaitingHoles = new Map();
   const sealAll = async (): Promise<void> => {
     for (;;) {
-      const pass = await sealPending(db, opts.sealBatch);
+      const pass = await sealPending(db, { batch: opts.sealBatch, lateCommitMs: opts.lateCommitMs, holdMs: HOLE_HOLD_MS, waiting: waitingHoles, now: opts.now() });
+      waitingHoles = pass.waiting;
       if (pass.locked || pass.sealed < opts.sealBatch) return;
     }
   };

@@ -82,10 +82,10 @@ export function opensslSignature(alg: string, signature: Buffer): Buffer {
 
 async function readEvents(db: Queryable, messageId: string, onlyRecipient: string | undefined): Promise<EventRow[]> {
   const { rows } = await db.query<EventRow>(
-    `SELECT seq, ${EVENT_COLUMNS_SQL} FROM audit_events
+    `SELECT c.seq, e.* FROM (SELECT ${EVENT_COLUMNS_SQL} FROM audit_events
       WHERE message_id = $1 AND kind <> 'audit.probe'
-        AND ($2::text IS NULL OR delivery_id IS NULL OR delivery_id IN (SELECT id FROM deliveries WHERE message_id = $1 AND recipient = $2))
-      ORDER BY id`, [messageId, onlyRecipient ?? null]);
+        AND ($2::text IS NULL OR delivery_id IS NULL OR delivery_id IN (SELECT id FROM deliveries WHERE message_id = $1 AND recipient = $2))) e
+      LEFT JOIN audit_chain c ON c.event_id = e.id ORDER BY e.id`, [messageId, onlyRecipient ?? null]);
   return rows;
 }
 
@@ -113,7 +113,7 @@ async function sealedEvents(deps: EvidenceDeps, messageId: string, onlyRecipient
 /** `prev <hex>` then `<seq> <digest> <hash>` for every event from `from` to `to`. */
 async function chainSegment(db: Queryable, from: number, to: number): Promise<string> {
   const { rows } = await db.query<{ seq: string; digest: Buffer; prev_hash: Buffer; hash: Buffer }>(
-    'SELECT seq, digest, prev_hash, hash FROM audit_events WHERE seq BETWEEN $1 AND $2 ORDER BY seq', [from, to]);
+    'SELECT seq, digest, prev_hash, hash FROM audit_chain WHERE seq BETWEEN $1 AND $2 ORDER BY seq', [from, to]);
   if (rows.length !== to - from + 1) throw hubError('HUB_ERR_INTERNAL');
   const lines = [
     `# lienthong audit chain, events ${from}–${to}, up to checkpoint ${to}`,

@@ -49,8 +49,10 @@ export interface VerifyChainOptions {
   onProgress?: (seq: number) => void;
 }
 
+/** A link of the chain and its event's content (all null when the event row is gone). */
 interface ChainRow extends AuditEventRow {
   seq: string;
+  event_id: string;
   digest: Buffer | null;
   prev_hash: Buffer | null;
   hash: Buffer | null;
@@ -59,7 +61,7 @@ interface ChainRow extends AuditEventRow {
 const hex = (b: Buffer | null): string => (b ? b.toString('hex') : 'null');
 const same = (a: Buffer | null, b: Buffer): boolean => a !== null && Buffer.from(a).equals(b);
 
-const digestOf = (row: ChainRow): Buffer => auditDigest(contentOfRow(row));
+const digestOf = (row: ChainRow): Buffer | null => (row.id === null ? null : auditDigest(contentOfRow(row)));
 
 /** Checks one checkpoint on its own: statement matches the row, signature by a trusted signer. */
 function checkCheckpoint(cp: Checkpoint, chainPem: string | undefined, trust: TrustStore): string | undefined {
@@ -137,7 +139,7 @@ export async function verifyAuditChain(db: Queryable, opts: VerifyChainOptions):
     if (!same(row.prev_hash, prev)) {
       if (next && same(next.prev_hash, prev)) {
         // The next event links to our predecessor: this one is either an intruder or out of place.
-        const nextHash = chainHash(prev, digestOf(next));
+        const nextHash = chainHash(prev, digestOf(next) ?? Buffer.from(next.digest ?? GENESIS_HASH));
         if (same(row.prev_hash, nextHash)) return at('reordered', `seq ${seq} and ${seq + 1} exchanged places: seq ${seq + 1} links to seq ${seq - 1} and seq ${seq} to seq ${seq + 1}`);
         return at('inserted', `seq ${seq} is not in the chain: seq ${seq + 1} links past it to seq ${seq - 1}`);
       }
@@ -146,6 +148,7 @@ export async function verifyAuditChain(db: Queryable, opts: VerifyChainOptions):
     }
     if (next && same(next.prev_hash, prev)) return at('inserted', `seq ${seq} is not in the chain: seq ${seq + 1} links past it to seq ${seq - 1}`);
     const digest = digestOf(row);
+    if (!digest) return at('removed', `seq ${seq}'s event (id ${row.event_id}) is no longer in audit_events`, seq, row.event_id);
     if (!same(row.digest, digest)) return at('altered', `seq ${seq}'s content no longer matches its digest (stored ${hex(row.digest)}, recomputed ${digest.toString('hex')})`);
     return at('altered', `seq ${seq}'s stored hash ${hex(row.hash)} is not SHA-256(prev ‖ digest) = ${chainHash(prev, digest).toString('hex')}`);
   };
@@ -154,8 +157,9 @@ export async function verifyAuditChain(db: Queryable, opts: VerifyChainOptions):
   let afterSeq = 0;
   const readPage = async (): Promise<ChainRow[]> => {
     const { rows } = await db.query<ChainRow>(
-      `SELECT seq, ${EVENT_COLUMNS_SQL}, digest, prev_hash, hash
-         FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, pageSize]);
+      `SELECT c.seq, c.event_id, c.digest, c.prev_hash, c.hash, e.*
+         FROM audit_chain c LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS_SQL} FROM audit_events WHERE id = c.event_id) e ON true
+        WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`, [afterSeq, pageSize]);
     if (rows.length > 0) afterSeq = Number(rows[rows.length - 1]!.seq);
     return rows;
   };
@@ -168,13 +172,13 @@ export async function verifyAuditChain(db: Queryable, opts: VerifyChainOptions):
       const row = page[i]!;
       const next = page[i + 1] ?? following[0];
       const digest = digestOf(row);
-      const hash = chainHash(prev, digest);
-      if (Number(row.seq) !== expectedSeq || !same(row.prev_hash, prev) || !same(row.digest, digest) || !same(row.hash, hash)) {
+      const hash = digest && chainHash(prev, digest);
+      if (Number(row.seq) !== expectedSeq || !same(row.prev_hash, prev) || !digest || !same(row.digest, digest) || !same(row.hash, hash!)) {
         problem = diagnose(row, next);
         break walk;
       }
       beforePrev = prev;
-      prev = hash;
+      prev = hash!;
       expectedSeq += 1;
       problem = await passCheckpoints(expectedSeq - 1);
       if (problem) break walk;
@@ -189,7 +193,8 @@ export async function verifyAuditChain(db: Queryable, opts: VerifyChainOptions):
     const beyond = checkpoints[0];
     if (beyond) problem = { kind: 'removed', seq: expectedSeq, detail: `checkpoint ${beyond.seq} covers events up to seq ${beyond.seq}, but the chain ends at seq ${expectedSeq - 1}` };
   }
-  const unsealed = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM audit_events WHERE seq IS NULL')).rows[0]?.n ?? 0);
+  const unsealed = Number((await db.query<{ n: string }>(
+    'SELECT count(*) AS n FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id)')).rows[0]?.n ?? 0);
   const verified = expectedSeq - 1;
   return {
     ok: problem === undefined,

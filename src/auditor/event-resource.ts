@@ -31,8 +31,14 @@ const BIGINT = /^[1-9]\d{0,17}$/;
 // whole `(at, id)` index to find the 100 newest of 280 events, 0.5 s a page instead of a few ms.
 const EVENTS_OF_CANDIDATE = 'SELECT e.id FROM audit_events e WHERE e.message_id = cand.id OFFSET 0';
 const EVENT_OF_HIT = 'SELECT * FROM audit_events e WHERE e.id = hits.id OFFSET 0';
-// Explicit columns: the event and where the chain put it (verify with GET /v1/audit/verify or an evidence bundle).
-const COLUMNS = `e.id, ${isoMicros('e.at')} AS at, e.actor, e.kind, e.message_id, e.delivery_id, e.data, e.seq, encode(e.hash, 'hex') AS hash`;
+// Explicit columns: the event, and `at` as stored for the outer ordering.
+const COLUMNS = `e.id, ${isoMicros('e.at')} AS at, e.at AS at_ts, e.actor, e.kind, e.message_id, e.delivery_id, e.data`;
+// Where the chain put each event of the page (verify with GET /v1/audit/verify or an evidence
+// bundle): one look-up per row of the page, after the page is cut.
+const withChainLinks = (page: string, dir: string): string =>
+  `SELECT p.id, p.at, p.actor, p.kind, p.message_id, p.delivery_id, p.data, c.seq, encode(c.hash, 'hex') AS hash
+     FROM (${page}) p LEFT JOIN LATERAL (SELECT seq, hash FROM audit_chain WHERE event_id = p.id) c ON true
+    ORDER BY p.at_ts ${dir}, p.id ${dir}`;
 
 /**
  * Audit events, in order of `at` then id. A page starts from:
@@ -71,11 +77,11 @@ function buildEventPage(filter: AuditFilter, page: PageSpec): Statement {
     return {
       sql: `WITH cand AS MATERIALIZED (${narrow}),
           hits AS MATERIALIZED (SELECT h.id FROM cand CROSS JOIN LATERAL (${EVENTS_OF_CANDIDATE}) h ${dossierEvents})
-        SELECT ${COLUMNS} FROM hits CROSS JOIN LATERAL (${EVENT_OF_HIT}) e ${whereClause(where)} ${order}`,
+        ${withChainLinks(`SELECT ${COLUMNS} FROM hits CROSS JOIN LATERAL (${EVENT_OF_HIT}) e ${whereClause(where)} ${order}`, dir)}`,
       params: params.values,
     };
   }
-  return { sql: `SELECT ${COLUMNS} FROM audit_events e ${whereClause(where)} ${order}`, params: params.values };
+  return { sql: withChainLinks(`SELECT ${COLUMNS} FROM audit_events e ${whereClause(where)} ${order}`, dir), params: params.values };
 }
 
 // Per-event look-ups are scalar subqueries, never EXISTS: PostgreSQL may turn an EXISTS under OR into a

@@ -35,7 +35,7 @@ export interface HubEnv {
   /** Worker-only processes serve health and metrics here when set. */
   metricsPort?: number;
   /** The tamper-evident audit chain: sealing, checkpoints, fail-closed thresholds (ms and counts). */
-  audit: { sealEveryMs: number; checkpointEveryMs: number; checkpointMaxEvents: number; maxUnsealedMs: number; probeEveryMs: number };
+  audit: { sealEveryMs: number; checkpointEveryMs: number; checkpointMaxEvents: number; maxUnsealedMs: number; probeEveryMs: number; lateCommitMs: number };
   /** The RFC 3161 time-stamping authority for audit checkpoints, when one is configured. */
   tsa?: { url: string; caPath: string; timeoutMs: number };
   /** TLS for the API, the trust store for client certificates, revocation checking. */
@@ -75,6 +75,7 @@ interface RawEnv {
   LIENTHONG_AUDIT_CHECKPOINT_MAX_EVENTS: number;
   LIENTHONG_AUDIT_MAX_UNSEALED_MS: number;
   LIENTHONG_AUDIT_PROBE_INTERVAL_MS: number;
+  LIENTHONG_AUDIT_LATE_COMMIT_MS: number;
   LIENTHONG_TSA_URL?: string;
   LIENTHONG_TSA_CA?: string;
   LIENTHONG_TSA_TIMEOUT_MS: number;
@@ -166,6 +167,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
       checkpointMaxEvents: env.LIENTHONG_AUDIT_CHECKPOINT_MAX_EVENTS,
       maxUnsealedMs: env.LIENTHONG_AUDIT_MAX_UNSEALED_MS,
       probeEveryMs: env.LIENTHONG_AUDIT_PROBE_INTERVAL_MS,
+      lateCommitMs: env.LIENTHONG_AUDIT_LATE_COMMIT_MS,
     }),
     ...(env.LIENTHONG_TSA_URL && env.LIENTHONG_TSA_CA
       ? { tsa: Object.freeze({ url: env.LIENTHONG_TSA_URL, caPath: resolve(env.LIENTHONG_TSA_CA), timeoutMs: env.LIENTHONG_TSA_TIMEOUT_MS }) }

@@ -45,7 +45,7 @@ describe('lienthong audit verify', () => {
   it('names the first altered event and exits 1; --json gives the same report as the API', async () => {
     const db = await openPgliteDb({ dataDir: join(shared.dataDir, 'pgdata') });
     try {
-      await db.query(`UPDATE audit_events SET actor = 'agency:000.00.00.H14' WHERE seq = 2`);
+      await db.query(`UPDATE audit_events SET actor = 'agency:000.00.00.H14' WHERE id = (SELECT event_id FROM audit_chain WHERE seq = 2)`);
     } finally {
       await db.close();
     }

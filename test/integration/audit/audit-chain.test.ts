@@ -26,16 +26,25 @@ async function writeEvents(t: TestDb, n: number, from = 0): Promise<void> {
   }
 }
 
+// holdMs 0: a pass goes past a hole in the ids at once (the tests that wait say so).
+const seal = (t: TestDb, batch = 7, now = new Date(), holdMs = 0): ReturnType<typeof sealPending> =>
+  sealPending(t.db, { batch, lateCommitMs: 600_000, holdMs, now });
 const sealAll = async (t: TestDb): Promise<void> => {
-  while ((await sealPending(t.db, 7)).sealed > 0);
+  while ((await seal(t)).sealed > 0);
 };
+/** Whether the sealer still looks for event `id` (a gap below the highest id it sealed covers it). */
+const inGap = async (t: TestDb, id: string): Promise<boolean> =>
+  (await t.db.query('SELECT 1 FROM audit_chain_gaps WHERE $1::bigint BETWEEN lo AND hi', [id])).rows.length === 1;
+/** Takes the next event id from the sequence, as a writer's insert does before its transaction commits. */
+const reserveId = async (t: TestDb): Promise<string> =>
+  (await t.db.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) AS id`)).rows[0]!.id;
 
 describe.each(STORES)('audit chain on %s', (store) => {
   let t: TestDb;
   let signer: CheckpointSigner;
   let trust: ReturnType<typeof checkpointTrust>;
   const verify = (): Promise<ChainReport> => verifyAuditChain(t.db, { trust, pageSize: 4 });
-  const idAt = async (seq: number): Promise<string> => (await t.db.query<{ id: string }>('SELECT id FROM audit_events WHERE seq = $1', [seq])).rows[0]!.id;
+  const idAt = async (seq: number): Promise<string> => (await t.db.query<{ id: string }>('SELECT event_id AS id FROM audit_chain WHERE seq = $1', [seq])).rows[0]!.id;
 
   beforeAll(async () => {
     const pki = await createDevPki({ alg: 'ES256' });
@@ -52,16 +61,20 @@ describe.each(STORES)('audit chain on %s', (store) => {
     await writeEvents(t, 4, 16);
     await sealAll(t);
     // Each test tampers with its own copy: the original is put back after it.
-    await t.db.query('CREATE TABLE saved_events AS SELECT * FROM audit_events; CREATE TABLE saved_checkpoints AS SELECT * FROM audit_checkpoints');
+    await t.db.query(`CREATE TABLE saved_events AS SELECT * FROM audit_events; CREATE TABLE saved_chain AS SELECT * FROM audit_chain;
+      CREATE TABLE saved_gaps AS SELECT * FROM audit_chain_gaps; CREATE TABLE saved_checkpoints AS SELECT * FROM audit_checkpoints`);
   });
   afterEach(async () => {
     await t.db.query(`DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events;
-      DELETE FROM audit_checkpoints; INSERT INTO audit_checkpoints SELECT * FROM saved_checkpoints`);
+      DELETE FROM audit_chain; INSERT INTO audit_chain SELECT * FROM saved_chain;
+      DELETE FROM audit_chain_gaps; INSERT INTO audit_chain_gaps SELECT * FROM saved_gaps;
+      DELETE FROM audit_checkpoints; INSERT INTO audit_checkpoints SELECT * FROM saved_checkpoints;
+      SELECT setval(pg_get_serial_sequence('audit_events', 'id'), (SELECT max(id) FROM audit_events))`);
   });
   afterAll(async () => t?.cleanup());
 
   it('seals events in order, links each to the one before and verifies with its checkpoints', async () => {
-    const { rows } = await t.db.query<{ seq: string; prev_hash: Buffer; hash: Buffer }>('SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq');
+    const { rows } = await t.db.query<{ seq: string; prev_hash: Buffer; hash: Buffer }>('SELECT seq, prev_hash, hash FROM audit_chain ORDER BY seq');
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     rows.slice(1).forEach((row, i) => expect(Buffer.from(row.prev_hash).equals(Buffer.from(rows[i]!.hash))).toBe(true));
     const report = await verify();
@@ -83,15 +96,59 @@ describe.each(STORES)('audit chain on %s', (store) => {
     expect(await verify()).toMatchObject({ ok: true, eventsVerified: 21 });
   });
 
-  it('seals events committed late after the ones already sealed', async () => {
+  it('seals new events after the ones already sealed', async () => {
     await writeEvents(t, 3, 100);
-    const sealed = await sealPending(t.db, 100);
+    const sealed = await seal(t, 100);
     expect(sealed).toMatchObject({ sealed: 3, head: { seq: 23 } });
     expect((await verify()).ok).toBe(true);
   });
 
+  it('seals an event whose write committed after a pass went past its id, after the events sealed before it', async () => {
+    const late = await reserveId(t); // a writer took this id, its transaction has not committed yet
+    await writeEvents(t, 2, 200);
+    expect(await seal(t, 100)).toMatchObject({ sealed: 2, head: { seq: 22 } });
+    expect(await inGap(t, late)).toBe(true);
+    await t.db.query(`INSERT INTO audit_events (id, at, actor, kind, data) VALUES ($1, now(), 'worker', 'delivery.delivered', '{"late":true}')`, [late]);
+    await writeEvents(t, 1, 210);
+    expect(await seal(t, 100)).toMatchObject({ sealed: 2, head: { seq: 24 } });
+    expect((await t.db.query<{ seq: number }>('SELECT seq FROM audit_chain WHERE event_id = $1', [late])).rows[0]!.seq).toBe(23);
+    expect(await inGap(t, late)).toBe(false);
+    expect(await verify()).toMatchObject({ ok: true, eventsVerified: 24, unsealed: 0 });
+  });
+
+  it('waits at a hole in the ids for the hold time before going past it', async () => {
+    const late = await reserveId(t);
+    await writeEvents(t, 1, 250);
+    const start = new Date();
+    const first = await sealPending(t.db, { batch: 100, lateCommitMs: 600_000, holdMs: 2_000, now: start });
+    expect(first).toMatchObject({ sealed: 0, head: { seq: 20 } });
+    const again = await sealPending(t.db, { batch: 100, lateCommitMs: 600_000, holdMs: 2_000, now: new Date(start.getTime() + 1_000), waiting: first.waiting });
+    expect(again.sealed).toBe(0);
+    await t.db.query(`INSERT INTO audit_events (id, at, actor, kind, data) VALUES ($1, now(), 'worker', 'delivery.delivered', '{}')`, [late]);
+    // Committed within the hold time: sealed in id order, no gap left behind.
+    expect(await sealPending(t.db, { batch: 100, lateCommitMs: 600_000, holdMs: 2_000, now: new Date(start.getTime() + 1_500), waiting: again.waiting }))
+      .toMatchObject({ sealed: 2, head: { seq: 22 } });
+    expect((await t.db.query<{ id: string }>('SELECT event_id AS id FROM audit_chain WHERE seq = 21')).rows[0]!.id).toBe(late);
+    expect(await inGap(t, late)).toBe(false);
+  });
+
+  it('forgets an id whose write never committed once the late-commit window has passed', async () => {
+    const rolledBack = await reserveId(t);
+    await writeEvents(t, 1, 300);
+    await seal(t, 100);
+    expect(await inGap(t, rolledBack)).toBe(true);
+    await seal(t, 100, new Date(Date.now() + 599_000));
+    expect(await inGap(t, rolledBack)).toBe(true);
+    await seal(t, 100, new Date(Date.now() + 601_000));
+    expect(await inGap(t, rolledBack)).toBe(false);
+    // Should it commit after all, verification counts it as unsealed.
+    await t.db.query(`INSERT INTO audit_events (id, at, actor, kind, data) VALUES ($1, now(), 'worker', 'delivery.delivered', '{}')`, [rolledBack]);
+    await sealAll(t);
+    expect(await verify()).toMatchObject({ ok: true, eventsVerified: 21, unsealed: 1 });
+  });
+
   it('names an edited event (altered)', async () => {
-    await t.db.query(`UPDATE audit_events SET data = jsonb_set(data, '{subject}', '"Công văn đã sửa"') WHERE seq = 5`);
+    await t.db.query(`UPDATE audit_events SET data = jsonb_set(data, '{subject}', '"Công văn đã sửa"') WHERE id = $1`, [await idAt(5)]);
     const report = await verify();
     expect(report.ok).toBe(false);
     expect(report.problem).toMatchObject({ kind: 'altered', seq: 5, eventId: await idAt(5) });
@@ -99,50 +156,65 @@ describe.each(STORES)('audit chain on %s', (store) => {
   });
 
   it('names an edited actor or time just the same', async () => {
-    await t.db.query(`UPDATE audit_events SET at = at + interval '1 microsecond' WHERE seq = 18`);
+    await t.db.query(`UPDATE audit_events SET at = at + interval '1 microsecond' WHERE id = $1`, [await idAt(18)]);
     expect((await verify()).problem).toMatchObject({ kind: 'altered', seq: 18 });
   });
 
-  it('names a deleted event (removed: a gap)', async () => {
-    await t.db.query('DELETE FROM audit_events WHERE seq = 11');
+  it('names a deleted event (removed: its link is left without it)', async () => {
+    const id = await idAt(11);
+    await t.db.query('DELETE FROM audit_events WHERE id = $1', [id]);
+    const report = await verify();
+    expect(report.problem).toMatchObject({ kind: 'removed', seq: 11, eventId: id });
+    expect(report.problem!.detail).toContain('no longer in audit_events');
+  });
+
+  it('names a deleted event and link (removed: a gap)', async () => {
+    await t.db.query('DELETE FROM audit_events WHERE id = $1', [await idAt(11)]);
+    await t.db.query('DELETE FROM audit_chain WHERE seq = 11');
     const report = await verify();
     expect(report.problem).toMatchObject({ kind: 'removed', seq: 11 });
     expect(report.problem!.detail).toContain('seq 11 missing');
   });
 
   it('names a deleted event whose successors were renumbered (removed: a broken link)', async () => {
-    await t.db.query('DELETE FROM audit_events WHERE seq = 11');
-    await t.db.query('UPDATE audit_events SET seq = -seq WHERE seq > 11');
-    await t.db.query('UPDATE audit_events SET seq = -seq - 1 WHERE seq < 0');
+    await t.db.query('DELETE FROM audit_events WHERE id = $1', [await idAt(11)]);
+    await t.db.query('DELETE FROM audit_chain WHERE seq = 11');
+    await t.db.query('UPDATE audit_chain SET seq = -seq WHERE seq > 11');
+    await t.db.query('UPDATE audit_chain SET seq = -seq - 1 WHERE seq < 0');
     expect((await verify()).problem).toMatchObject({ kind: 'removed', seq: 11 });
   });
 
   it('names events deleted from the end that a checkpoint covered', async () => {
-    await t.db.query('DELETE FROM audit_events WHERE seq >= 15');
+    await t.db.query('DELETE FROM audit_events WHERE id IN (SELECT event_id FROM audit_chain WHERE seq >= 15)');
+    await t.db.query('DELETE FROM audit_chain WHERE seq >= 15');
     expect((await verify()).problem).toMatchObject({ kind: 'removed', seq: 15 });
   });
 
   it('names an inserted event (the others renumbered around it)', async () => {
-    await t.db.query('UPDATE audit_events SET seq = -seq WHERE seq >= 6');
-    await t.db.query('UPDATE audit_events SET seq = -seq + 1 WHERE seq < 0');
-    const { rows } = await t.db.query<{ hash: Buffer }>('SELECT hash FROM audit_events WHERE seq = 5');
+    await t.db.query('UPDATE audit_chain SET seq = -seq WHERE seq >= 6');
+    await t.db.query('UPDATE audit_chain SET seq = -seq + 1 WHERE seq < 0');
+    const { rows } = await t.db.query<{ hash: Buffer }>('SELECT hash FROM audit_chain WHERE seq = 5');
     // The intruder even links itself to seq 5; seq 7 (formerly 6) still links to seq 5.
-    await t.db.query(`INSERT INTO audit_events (at, actor, kind, data, seq, digest, prev_hash, hash)
-      VALUES (now(), 'admin:k_x', 'delivery.replayed', '{}', 6, $1, $2, $1)`, [Buffer.alloc(32, 1), rows[0]!.hash]);
+    const { rows: [intruder] } = await t.db.query<{ id: string }>(
+      `INSERT INTO audit_events (at, actor, kind, data) VALUES (now(), 'admin:k_x', 'delivery.replayed', '{}') RETURNING id`);
+    await t.db.query('INSERT INTO audit_chain (seq, event_id, digest, prev_hash, hash) VALUES (6, $1, $2, $3, $2)', [intruder!.id, Buffer.alloc(32, 1), rows[0]!.hash]);
     const report = await verify();
     expect(report.problem).toMatchObject({ kind: 'inserted', seq: 6 });
   });
 
   it('names an inserted event that links to nothing', async () => {
-    await t.db.query('UPDATE audit_events SET seq = -seq WHERE seq >= 3');
-    await t.db.query('UPDATE audit_events SET seq = -seq + 1 WHERE seq < 0');
-    await t.db.query(`INSERT INTO audit_events (at, actor, kind, data, seq) VALUES (now(), 'admin:k_x', 'delivery.replayed', '{}', 3)`);
+    await t.db.query('UPDATE audit_chain SET seq = -seq WHERE seq >= 3');
+    await t.db.query('UPDATE audit_chain SET seq = -seq + 1 WHERE seq < 0');
+    const { rows: [intruder] } = await t.db.query<{ id: string }>(
+      `INSERT INTO audit_events (at, actor, kind, data) VALUES (now(), 'admin:k_x', 'delivery.replayed', '{}') RETURNING id`);
+    const zeros = Buffer.alloc(32);
+    await t.db.query('INSERT INTO audit_chain (seq, event_id, digest, prev_hash, hash) VALUES (3, $1, $2, $2, $2)', [intruder!.id, zeros]);
     expect((await verify()).problem).toMatchObject({ kind: 'inserted', seq: 3 });
   });
 
   it('names two events that exchanged places (reordered)', async () => {
-    await t.db.query('UPDATE audit_events SET seq = CASE seq WHEN 12 THEN -13 WHEN 13 THEN -12 END WHERE seq IN (12, 13)');
-    await t.db.query('UPDATE audit_events SET seq = -seq WHERE seq < 0');
+    await t.db.query('UPDATE audit_chain SET seq = CASE seq WHEN 12 THEN -13 WHEN 13 THEN -12 END WHERE seq IN (12, 13)');
+    await t.db.query('UPDATE audit_chain SET seq = -seq WHERE seq < 0');
     const report = await verify();
     expect(report.problem).toMatchObject({ kind: 'reordered', seq: 12 });
     expect(report.eventsVerified).toBe(11);
@@ -150,8 +222,8 @@ describe.each(STORES)('audit chain on %s', (store) => {
 
   it('catches a rewritten chain at the checkpoint that signed the old one', async () => {
     // A careful forger edits seq 3 and recomputes every digest and link after it: only the signed checkpoint remains.
-    await t.db.query(`UPDATE audit_events SET data = '{"n":3,"subject":"forged"}' WHERE seq = 3`);
-    await t.db.query('UPDATE audit_events SET seq = NULL, digest = NULL, prev_hash = NULL, hash = NULL WHERE seq >= 3');
+    await t.db.query(`UPDATE audit_events SET data = '{"n":3,"subject":"forged"}', digest = NULL WHERE id = $1`, [await idAt(3)]);
+    await t.db.query('DELETE FROM audit_chain WHERE seq >= 3');
     await sealAll(t);
     const report = await verify();
     expect(report.problem).toMatchObject({ kind: 'checkpoint-mismatch', seq: 8 });
@@ -182,7 +254,7 @@ describe.each(STORES)('audit chain on %s', (store) => {
       await writeFile(join(dir, 'tsa-ca.pem'), tsa.caCertPem);
       const { timestamper } = await loadCheckpointTsa({ url: tsa.url, caPath: join(dir, 'tsa-ca.pem'), timeoutMs: 2_000 });
       const chain = createAuditChain({
-        db: t.db, signer, log: createLogger('silent'), now: () => new Date(), sealEveryMs: 20, sealBatch: 100,
+        db: t.db, signer, log: createLogger('silent'), now: () => new Date(), sealEveryMs: 20, sealBatch: 100, lateCommitMs: 600_000,
         checkpointEveryMs: 60_000, checkpointMaxEvents: 1_000, maxUnsealedMs: 10_000, probeEveryMs: 1_000, timestamper,
       });
       tsa.setBehaviour({ mode: 'down' });

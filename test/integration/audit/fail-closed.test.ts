@@ -47,7 +47,7 @@ describe.each(STORES)('the hub fails closed when the audit log cannot be written
 
   it('refuses new messages once events wait unsealed too long (the chain cannot be written), and recovers', async () => {
     await quiesce(t);
-    await t.hub.db.query('CREATE TRIGGER refuse_seal BEFORE UPDATE ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()');
+    await t.hub.db.query('CREATE TRIGGER refuse_seal BEFORE INSERT ON audit_chain FOR EACH ROW EXECUTE FUNCTION refuse_audit()');
     try {
       expect((await post()).status).toBe(202); // its events cannot be sealed
       const refused = await t.until(async () => {
@@ -58,7 +58,7 @@ describe.each(STORES)('the hub fails closed when the audit log cannot be written
       expect(refused.json.message).toMatch(/no audit event sealed for \d+ s/);
       expect((await readyz()).json.checks.audit).toMatch(/no audit event sealed/);
     } finally {
-      await t.hub.db.query('DROP TRIGGER refuse_seal ON audit_events');
+      await t.hub.db.query('DROP TRIGGER refuse_seal ON audit_chain');
     }
     await t.until(async () => (await readyz()).status === 200, 10_000);
     expect((await post()).status).toBe(202);

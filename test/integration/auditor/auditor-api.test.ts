@@ -239,7 +239,7 @@ describe.each(STORES)('auditor API (%s store)', (store) => {
     await t.hub.audit.checkpointNow();
     const sealed = await events({ messageId: x });
     const { rows: chain } = await t.hub.db.query<{ id: string; seq: string; hash: string }>(
-      `SELECT id, seq, encode(hash, 'hex') AS hash FROM audit_events WHERE message_id = $1`, [x]);
+      `SELECT e.id, c.seq, encode(c.hash, 'hex') AS hash FROM audit_events e JOIN audit_chain c ON c.event_id = e.id WHERE e.message_id = $1`, [x]);
     expect(sealed.map((e) => ({ id: String(e.id), seq: String(e.seq), hash: e.hash })).sort((a, b) => a.id.localeCompare(b.id)))
       .toEqual(chain.map((r) => ({ id: String(r.id), seq: String(r.seq), hash: r.hash })).sort((a, b) => a.id.localeCompare(b.id)));
     expect(sealed.every((e) => e.seq !== null && /^[0-9a-f]{64}$/.test(e.hash ?? ''))).toBe(true);
