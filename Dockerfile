@@ -23,12 +23,14 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 # The package root is the folder whose package.json is named "lienthong" (src/paths.ts), here /app:
-# schemas/ (src/schema-catalogue.ts), src/store/migrations/ (src/store/migrate.ts) and config/ (the
+# schemas/ (src/schema-catalogue.ts), src/store/migrations/ (src/store/migrate.ts), src/console/web/ and config/ (the
 # default LIENTHONG_CONFIG, config/default.json, is resolved from the working directory, /app).
 COPY --from=build /app/dist ./dist
 COPY schemas ./schemas
 COPY config ./config
 COPY src/store/migrations ./src/store/migrations
+# The web console's own files (plain ES modules and CSS, served as they are: src/console/console-assets.ts).
+COPY src/console/web ./src/console/web
 
 # The data folder (embedded database, attachment blobs, development keys) belongs to the unprivileged
 # `node` user (uid 1000) of the base image; a new named volume copies this ownership.

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites, one command (`npm test`): unit needs no services; integration needs the real Redis
-// and PostgreSQL (and runs the embedded store too); e2e runs the real server and the simulators.
+// Four suites, one command (`npm test`): unit needs no services; integration needs the real Redis
+// and PostgreSQL (and runs the embedded store too); e2e runs the real server and the simulators;
+// browser drives the web console in headless Chromium.
 export default defineConfig({
   test: {
     projects: [
@@ -23,6 +24,16 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 120_000,
           sequence: { concurrent: false },
+        },
+      },
+      {
+        test: {
+          // The web console in headless Chromium (Debian's `chromium`, driven by playwright-core) against
+          // a real hub; a missing browser fails the suite.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

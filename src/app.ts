@@ -14,6 +14,10 @@ import type { HubKeys } from './crypto/hub-keys.js';
 import { installErrorHandler } from './http/error-handler.js';
 import type { DossierService } from './dossiers/dossier-service.js';
 import { adminRoutes } from './http/routes/admin-routes.js';
+import { operationsRoutes } from './http/routes/operations-routes.js';
+import type { OperationsPorts } from './admin/operations-ports.js';
+import { configRoutes } from './http/routes/config-routes.js';
+import type { ConfigAdmin } from './config/config-admin.js';
 import { auditChainRoutes } from './http/routes/audit-chain-routes.js';
 import { evidenceRoutes } from './http/routes/evidence-routes.js';
 import { auditorRoutes } from './http/routes/auditor-routes.js';
@@ -24,6 +28,9 @@ import { inboxRoutes } from './http/routes/inbox-routes.js';
 import type { ForwardedEdxml } from './forwarding/forwarded-edxml.js';
 import { messageRoutes } from './http/routes/message-routes.js';
 import { sessionRoutes } from './http/routes/session-routes.js';
+import { statsRoutes } from './http/routes/stats-routes.js';
+import { consoleRoutes } from './http/routes/console-routes.js';
+import { loadConsoleAssets } from './console/console-assets.js';
 import type { IntakeService } from './intake/intake-service.js';
 import type { Metrics } from './metrics.js';
 import type { DeliveryEnqueuer } from './queue/delivery-enqueuer.js';
@@ -37,6 +44,7 @@ import type { RemoteProgressReader } from './remote/remote-progress.js';
 export interface AppDeps {
   env: Pick<HubEnv, 'bodyLimit' | 'attachmentLimit' | 'blobInlineMax' | 'cookieSecure'>;
   catalogue: SchemaCatalogue;
+  configAdmin: ConfigAdmin;
   db: Db;
   blobs: BlobStore;
   keys: HubKeys;
@@ -53,6 +61,8 @@ export interface AppDeps {
   forwardedEdxml: ForwardedEdxml;
   edxmlIntake: EdxmlIntake;
   remoteProgress: RemoteProgressReader;
+  /** The delivery queue and Redis, for the operations API (queue counts, resends, circuit states). */
+  operations: OperationsPorts;
   /** Administrative-procedure dossiers. */
   dossiers: DossierService;
   /** The tamper-evident audit chain (verification, checkpoints, evidence). */
@@ -109,6 +119,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(inboxRoutes, { db: deps.db, blobs: deps.blobs, apiKeys: deps.apiKeys, signer: deps.keys.signer, issuer: deps.issuer, metrics: deps.metrics, log: deps.log, now: deps.now });
   await app.register(adminRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer });
+  await app.register(operationsRoutes, { db: deps.db, apiKeys: deps.apiKeys, enqueuer: deps.enqueuer, ports: deps.operations, metrics: deps.metrics, log: deps.log, now: deps.now });
+  await app.register(configRoutes, { apiKeys: deps.apiKeys, admin: deps.configAdmin });
   await app.register(directoryRoutes, { db: deps.db, apiKeys: deps.apiKeys });
   await app.register(dossierRoutes, { apiKeys: deps.apiKeys, dossiers: deps.dossiers });
   await app.register(auditorRoutes, { db: deps.db, apiKeys: deps.apiKeys, now: deps.now });
@@ -118,5 +130,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(evidenceRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, caPem, forwardedEdxml: deps.forwardedEdxml, ...(deps.tsaCaPem ? { tsaCaPem: deps.tsaCaPem } : {}), now: deps.now });
   await app.register(sessionRoutes, { apiKeys: deps.apiKeys, login: createConsoleLogin({ db: deps.db, now: deps.now }), sessions: deps.sessions, cookieSecure: deps.env.cookieSecure });
   await app.register(auditChainRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, checkpointTrust: hubCas });
+  await app.register(statsRoutes, { db: deps.db, apiKeys: deps.apiKeys, now: deps.now });
+  // The web console: its page and files, read once here (src/console/web/ and the front-end packages).
+  await app.register(consoleRoutes, { assets: loadConsoleAssets() });
   return app;
 }

@@ -32,6 +32,8 @@ const USAGE = `lienthong <command>
                         create a console account; the password is read from stdin (first line)
   account unlock --username U
                         lift a lockout after repeated failed logins
+  account disable|enable --username U
+                        stop an account logging in (its sessions end), or let it in again
   audit verify [--ca FILE] [--json]
                         walk the audit chain and its signed checkpoints; name the first altered,
                         removed, inserted or reordered event (exit status 1)

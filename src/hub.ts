@@ -15,7 +15,9 @@ import { createApiKeyResolver } from './auth/api-keys.js';
 import { createConsoleSessions } from './auth/console-sessions.js';
 import { openClientCertificateAuth } from './auth/open-client-certificate-auth.js';
 import type { HubConfig } from './config/hub-config.js';
-import { loadHubConfig } from './config/load-hub-config.js';
+import { loadHubConfig, parseHubConfig } from './config/load-hub-config.js';
+import { createConfigAdmin, type ConfigAdmin } from './config/config-admin.js';
+import { openLiveConfig, type LiveConfig } from './config/live-config.js';
 import type { HubEnv } from './config/load-env.js';
 import { certificatesFromPem, loadHubKeys, type HubKeys } from './crypto/hub-keys.js';
 import { loadXmlTrustStore } from './crypto/xml-trust.js';
@@ -33,6 +35,9 @@ import { startDeliveryWorker } from './queue/start-delivery-worker.js';
 import { startPollWorker, type PollWorker } from './queue/start-poll-worker.js';
 import { createForwardedEdxml } from './forwarding/forwarded-edxml.js';
 import { createSweeper, type Sweeper } from './queue/sweeper.js';
+import { startDeliveryOversight, type DeliveryOversight } from './queue/delivery-oversight.js';
+import { openAlerts } from './alerts/open-alerts.js';
+import type { Alerts } from './alerts/alert-service.js';
 import { createSchemaCatalogue, type IdentifiedSchema, type SchemaCatalogue } from './schema-catalogue.js';
 import { createFolderBlobStore, type BlobStore } from './store/blob-store.js';
 import type { Db } from './store/db.js';
@@ -62,7 +67,10 @@ export interface OpenHubOptions {
 /** A running hub process: the opened resources, and the parts this process runs. */
 export interface Hub {
   env: HubEnv;
+  /** The configuration in effect: reads through to the newest revision (see `live`). */
   config: HubConfig;
+  live: LiveConfig;
+  configAdmin: ConfigAdmin;
   catalogue: SchemaCatalogue;
   db: Db;
   blobs: BlobStore;
@@ -81,6 +89,10 @@ export interface Hub {
   sweeper?: Sweeper;
   /** Clocked receive loops and directory syncs of polled endpoints (worker role). */
   polls?: PollWorker;
+  /** Alerts of this process (delivery given up, circuit opened, certificate expiring, audit log failing). */
+  alerts: Alerts;
+  /** Endpoint pauses this worker obeys and the circuit breakers it publishes (worker role). */
+  oversight?: DeliveryOversight;
   /** Listens (when the API runs) and returns the bound URL. */
   listen(): Promise<string | undefined>;
   /** Clean shutdown: HTTP, then workers, then queues, then Redis and the store. */
@@ -116,20 +128,33 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
   try {
     // 1. configuration and keys
     const catalogue = createSchemaCatalogue(Object.values(opts.adapters).map((a) => a.settingsSchema as IdentifiedSchema));
-    const config = await loadHubConfig(env.configPath, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env });
-    for (const warning of config.warnings) log.warn({ warning }, 'hub configuration');
+    const parse = (document: unknown): HubConfig => parseHubConfig(document, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env });
+    // The file alone, checked before anything opens; the sections only the file sets (keys, client
+    // certificates, the hub's name) come from it. Agencies, endpoints and routes come from the live
+    // configuration below: the file plus the changes made through the admin API.
+    const fileConfig = await loadHubConfig(env.configPath, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env });
     const keys = await loadHubKeys(env.keys);
     const trust = await loadXmlTrustStore(env.xmlTrustPath, keys.chainPem);
     if (trust.warning) log.warn(trust.warning);
-    const certificateAuth = await openClientCertificateAuth(env.trust, config.clientCertificates, log, now);
+    const certificateAuth = await openClientCertificateAuth(env.trust, fileConfig.clientCertificates, log, now);
     for (const warning of certificateAuth.warnings) log.warn({ warning }, 'client certificates');
-    const issuer = config.hub.organId ? `${config.hub.name} (${config.hub.organId})` : config.hub.name;
+    const issuer = fileConfig.hub.organId ? `${fileConfig.hub.name} (${fileConfig.hub.organId})` : fileConfig.hub.name;
 
     // 2. store
     const db = await openDb({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir, poolSize: env.databasePoolSize, log });
     closers.push(() => db.close());
     await migrate(db, { log });
-    await syncConfig(db, config);
+    const live = await openLiveConfig({ db, filePath: env.configPath, parse, log: log.child({ component: 'config' }), now, pollMs: env.configPollMs });
+    for (const warning of live.current().warnings) log.warn({ warning, version: live.version() }, 'hub configuration');
+    await syncConfig(db, live.current());
+    live.start();
+    closers.push(async () => live.stop());
+    // Every part reads the configuration through this view: a new revision is in effect on its next read.
+    const config = live.view;
+    const configAdmin = createConfigAdmin({
+      db, live, parse, now,
+      secretKeysOf: (adapter) => (opts.adapters as Record<string, { secretSettings: readonly string[] } | undefined>)[String(adapter)]?.secretSettings ?? [],
+    });
     const blobs = withDatabaseBlobs(createFolderBlobStore({ dir: join(env.dataDir, 'blobs') }), db);
     // Every process seals (one at a time, under the chain lock) and watches that the log takes rows.
     const tsa = env.tsa ? await loadCheckpointTsa(env.tsa) : undefined;
@@ -152,6 +177,8 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
 
     // 4. services
     const metrics = createMetrics();
+    const alerting = openAlerts({ env, db, redis: queueRedis, metrics, log, now, issuer, audit, signingChainPem: keys.chainPem });
+    closers.push(() => alerting.close());
     const maxInFlight = db.kind === 'pglite' ? 1 : Math.max(1, Math.floor(env.databasePoolSize / 2));
     const commits: GroupCommit<NewMessageRecord, NewMessageResult> = createGroupCommit({
       maxBatch: 200,
@@ -192,6 +219,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     let worker: Worker<DeliverJobData> | undefined;
     let sweeper: Sweeper | undefined;
     let polls: PollWorker | undefined;
+    let oversight: DeliveryOversight | undefined;
     if (opts.roles.worker) {
       const shutdown = new AbortController();
       // Every attempt in flight listens for shutdown (up to the worker's concurrency): not a leak.
@@ -215,9 +243,13 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
         },
       });
       closers.push(() => outcomes.drain());
+      // Pauses, circuit states and alerts operators see: closed after the worker (closers run in reverse).
+      oversight = startDeliveryOversight({ db, redis: queueRedis, queuePrefix: env.queuePrefix, metrics, alerts: alerting.alerts, alertDedupeMs: env.alerts.dedupeMs, log: log.child({ component: 'oversight' }) });
+      const o = oversight;
+      closers.push(() => o.close());
       const processor = createDeliveryProcessor({
         config, adapters: opts.adapters, blobs, signer: keys.signer, issuer, claims, outcomes, metrics, log: log.child({ component: 'worker' }), now, shutdown: shutdown.signal, forwardedEdxml,
-        readDossier: (id) => dossiers.read(id),
+        readDossier: (id) => dossiers.read(id), pauses: o.pauses, circuits: o.circuits, givenUp: o.givenUp,
       });
       const workerRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) connection error'));
@@ -238,12 +270,13 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       });
       const p = polls;
       closers.push(() => p.close());
+      live.onChange((next) => void p.reschedule(next));
     }
 
     // 6. HTTP API (or, for a worker-only process with LIENTHONG_METRICS_PORT, just health and metrics)
     let app: FastifyInstance | undefined;
     if (opts.roles.api) {
-      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, sessions, metrics, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), dossiers, audit, ...(tsa ? { tsaCaPem: tsa.caPem } : {}), ...(certificateAuth.https ? { https: certificateAuth.https } : {}), now });
+      app = await buildApp({ env, catalogue, db, blobs, keys, issuer, intake, enqueuer, apiKeys, sessions, metrics, configAdmin, log, readiness, forwardedEdxml, edxmlIntake, remoteProgress: createRemoteProgress({ db, config, adapters: opts.adapters, log, now }), dossiers, audit, operations: { queue, redis: queueRedis, queuePrefix: env.queuePrefix }, ...(tsa ? { tsaCaPem: tsa.caPem } : {}), ...(certificateAuth.https ? { https: certificateAuth.https } : {}), now });
     } else if (env.metricsPort !== undefined) {
       app = await buildOpsApp({ keys, metrics, readiness, log });
     }
@@ -253,8 +286,9 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     }
 
     return {
-      env, config, catalogue, db, blobs, keys, metrics, queue, enqueuer, intake, edxmlIntake, dossiers, audit,
+      env, config, live, configAdmin, catalogue, db, blobs, keys, metrics, queue, enqueuer, intake, edxmlIntake, dossiers, audit,
       ...(app ? { app } : {}), ...(worker ? { worker } : {}), ...(sweeper ? { sweeper } : {}), ...(polls ? { polls } : {}),
+      alerts: alerting.alerts, ...(oversight ? { oversight } : {}),
       async listen() {
         if (!app) return undefined;
         return app.listen({ host: env.host, port: opts.roles.api ? env.port : env.metricsPort ?? 0 });

@@ -16,6 +16,22 @@ export interface Metrics {
   receivedPackets: Counter<'endpoint' | 'outcome'>;
   /** Poll jobs run (receive loop, directory sync), by result (`completed`, `failed`). */
   pollRuns: Counter<'endpoint' | 'job' | 'result'>;
+  /** 1 while an operator has the endpoint paused (as this worker last read `endpoint_pauses`). */
+  endpointPaused: Gauge<'endpoint'>;
+  /** Jobs a worker set aside without an attempt because their endpoint was paused. */
+  pausedJobsSetAside: Counter<'endpoint'>;
+  /** Deliveries an operator resent: `replayed` (failed, new retry cycle) or `hastened` (retrying, attempted now). */
+  deliveriesResent: Counter<'mode'>;
+  /** Alerts raised (recorded, sent), by alert name. */
+  alertsRaised: Counter<'alert'>;
+  /** Repeats of an alert within its de-duplication window, counted instead of sent. */
+  alertsSuppressed: Counter<'alert'>;
+  /** Alert webhook attempts by result: `sent`, `retried`, `failed` (given up), `dropped` (backlog full or shutdown). */
+  alertWebhook: Counter<'result'>;
+  /** notAfter of each certificate the hub relies on, seconds since the epoch (set by the expiry check). */
+  certificateExpiry: Gauge<'source' | 'subject' | 'serial'>;
+  /** 1 while this process finds the audit log unwritable (the hub fails closed). */
+  auditLogFailing: Gauge;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -35,5 +51,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     groupCommitBatch: new Histogram({ name: 'lienthong_group_commit_batch_size', help: 'Items per group-commit transaction', labelNames: ['writer'], buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers }),
     receivedPackets: new Counter({ name: 'lienthong_received_packets_total', help: 'Packets fetched from a polled system and handed to intake, by outcome', labelNames: ['endpoint', 'outcome'], registers }),
     pollRuns: new Counter({ name: 'lienthong_poll_runs_total', help: 'Poll jobs (receive loop, directory sync) run, by result', labelNames: ['endpoint', 'job', 'result'], registers }),
+    endpointPaused: new Gauge({ name: 'lienthong_endpoint_paused', help: '1 while an operator has the endpoint paused', labelNames: ['endpoint'], registers }),
+    pausedJobsSetAside: new Counter({ name: 'lienthong_paused_jobs_set_aside_total', help: 'Delivery jobs set aside without an attempt because their endpoint was paused', labelNames: ['endpoint'], registers }),
+    deliveriesResent: new Counter({ name: 'lienthong_deliveries_resent_total', help: 'Deliveries resent by an operator: replayed (failed, new cycle) or hastened (retrying, attempted now)', labelNames: ['mode'], registers }),
+    alertsRaised: new Counter({ name: 'lienthong_alerts_total', help: 'Alerts raised (recorded and sent), by alert', labelNames: ['alert'], registers }),
+    alertsSuppressed: new Counter({ name: 'lienthong_alerts_suppressed_total', help: 'Repeats of an alert within its de-duplication window, not sent', labelNames: ['alert'], registers }),
+    alertWebhook: new Counter({ name: 'lienthong_alert_webhook_total', help: 'Alert webhook attempts by result (sent, retried, failed, dropped)', labelNames: ['result'], registers }),
+    certificateExpiry: new Gauge({ name: 'lienthong_certificate_expiry_timestamp_seconds', help: 'notAfter of each certificate the hub relies on (signing chain, trust anchors, TLS, TSA CA)', labelNames: ['source', 'subject', 'serial'], registers }),
+    auditLogFailing: new Gauge({ name: 'lienthong_audit_log_failing', help: '1 while this process finds the audit log unwritable (the hub fails closed)', registers }),
   };
 }

@@ -53,9 +53,10 @@ export const httpEndpointSettingsSchema = {
       description:
         'Static extra request headers, e.g. an Authorization token (secret: masked on reads, never logged). The hub’s own headers take precedence.',
       type: 'object',
-      // RFC 9110 token for names; no CR/LF in values (header injection).
+      // RFC 9110 token for names; values of visible ASCII, space and tab: no CR/LF (header injection),
+      // nor characters an HTTP client refuses to send (every delivery would fail).
       propertyNames: { pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", maxLength: 256 },
-      additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$', maxLength: 8192 },
+      additionalProperties: { type: 'string', pattern: '^[\\t\\x20-\\x7E]*$', maxLength: 8192 },
       maxProperties: 32,
     },
     timeoutMs: {

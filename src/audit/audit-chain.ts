@@ -42,6 +42,11 @@ export interface AuditChain {
   /** Throws HUB_ERR_AUDIT_UNAVAILABLE unless the audit log can be written. */
   assertWritable(): void;
   /**
+   * Calls `listener` whenever the log goes from writable to not (with the problem) and back (with
+   * `undefined`), and at once if it is not writable now: alerts hear of an outage they cannot record.
+   */
+  onHealthChange(listener: (problem: string | undefined) => void): void;
+  /**
    * Runs a write that includes audit events, failing closed: refused while the log is unwritable,
    * and a failure of the audit insert itself becomes HUB_ERR_AUDIT_UNAVAILABLE (and marks the log so).
    */
@@ -68,12 +73,26 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
   /** The oldest unsealed event seen and since when it has been waiting, to tell a stalled sealer. */
   let waiting: { id: string; since: number } | undefined;
   let stalled: string | undefined;
+  const listeners: ((problem: string | undefined) => void)[] = [];
+  let reported: string | undefined;
+  /** Tells the listeners when the log's health turns (ok ↔ not ok), after writeProblem or stalled changed. */
+  const notifyHealth = (): void => {
+    const problem = writeProblem ?? stalled;
+    if ((problem === undefined) === (reported === undefined)) return;
+    reported = problem;
+    for (const listener of listeners) listener(problem);
+  };
 
   // The hole in the event ids the last pass of this process stopped at, and since when.
   let waitingHoles: WaitingHoles = new Map();
+  // Never longer than a quarter of the stall limit: a rolled-back write must not read as a stalled sealer.
+  const holdMs = Math.min(HOLE_HOLD_MS, Math.floor(opts.maxUnsealedMs / 4));
+  /** When the last sealing pass of this process began (a blocked event loop starts none: no stall to blame on the sealer). */
+  let lastPassStartedAt = 0;
+  let passRunning = false;
   const sealAll = async (): Promise<void> => {
     for (;;) {
-      const pass = await sealPending(db, { batch: opts.sealBatch, lateCommitMs: opts.lateCommitMs, holdMs: HOLE_HOLD_MS, waiting: waitingHoles, now: opts.now() });
+      const pass = await sealPending(db, { batch: opts.sealBatch, lateCommitMs: opts.lateCommitMs, holdMs, waiting: waitingHoles, now: opts.now() });
       waitingHoles = pass.waiting;
       if (pass.locked || pass.sealed < opts.sealBatch) return;
     }
@@ -94,6 +113,15 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
   // A stalled sealer fails every pass (4 a second): say so when the reason changes, or once a minute.
   let lastFailure: { message: string; at: number } | undefined;
   const pass = async (): Promise<void> => {
+    lastPassStartedAt = Date.now();
+    passRunning = true;
+    try {
+      await sealAndCheckpoint();
+    } finally {
+      passRunning = false;
+    }
+  };
+  const sealAndCheckpoint = async (): Promise<void> => {
     try {
       await sealAll();
       await checkpointIfDue();
@@ -129,13 +157,20 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
   };
 
   const probe = async (): Promise<void> => {
+    await checkHealth();
+    notifyHealth();
+  };
+  const checkHealth = async (): Promise<void> => {
     writeProblem = await probeWrite();
     if (writeProblem) return;
     try {
       const oldest = (await db.query<{ id: string }>(OLDEST_UNSEALED_SQL, [], { prepare: 'lienthong_audit_oldest_unsealed' })).rows[0]?.id;
       const now = Date.now();
       if (oldest === undefined || oldest !== waiting?.id) waiting = oldest === undefined ? undefined : { id: oldest, since: now };
-      stalled = waiting && now - waiting.since > opts.maxUnsealedMs ? `no audit event sealed for ${Math.round((now - waiting.since) / 1000)} s` : undefined;
+      // Stalled: waiting too long although a sealing pass has begun since then — not merely an event
+      // loop that was busy (booting) and ran no pass. A pass that hangs still counts: it began.
+      stalled = waiting && now - waiting.since > opts.maxUnsealedMs && (passRunning || lastPassStartedAt > waiting.since)
+        ? `no audit event sealed for ${Math.round((now - waiting.since) / 1000)} s` : undefined;
     } catch (err) {
       stalled = `the unsealed backlog cannot be read: ${(err as Error).message}`;
     }
@@ -179,6 +214,10 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
     },
     health,
     assertWritable,
+    onHealthChange(listener) {
+      listeners.push(listener);
+      if (reported !== undefined) listener(reported);
+    },
     async guard(write) {
       assertWritable();
       try {
@@ -189,6 +228,7 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
         const problem = await probeWrite();
         if (!problem) throw err;
         writeProblem = problem;
+        notifyHealth();
         throw hubError('HUB_ERR_AUDIT_UNAVAILABLE', [problem]);
       }
     },

@@ -24,6 +24,16 @@ export async function createAccount(db: Queryable, account: { username: string; 
 }
 
 /** Lifts a lockout and forgets the failed attempts; false when there is no such account. */
+/**
+ * Disables an account (no login, and its sessions end at once: they are deleted, and a session is
+ * refused anyway once its account is disabled) or enables it again. False for an unknown username.
+ */
+export async function setAccountDisabled(db: Queryable, username: string, disabled: boolean): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE accounts SET disabled = $2 WHERE username = $1', [username, disabled]);
+  if (rowCount > 0 && disabled) await db.query('DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE username = $1)', [username]);
+  return rowCount > 0;
+}
+
 export async function unlockAccount(db: Queryable, username: string): Promise<boolean> {
   const { rowCount } = await db.query('UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE username = $1', [username]);
   return rowCount > 0;

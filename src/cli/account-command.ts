@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createAccount, unlockAccount } from '../auth/console-accounts.js';
+import { createAccount, setAccountDisabled, unlockAccount } from '../auth/console-accounts.js';
 import type { Role } from '../auth/principal.js';
 import type { HubEnv } from '../config/load-env.js';
 import { migrate } from '../store/migrate.js';
@@ -19,12 +19,13 @@ export async function readFirstLine(input: AsyncIterable<Buffer | string>): Prom
 
 /**
  * `lienthong account create --username U --role admin|operator|auditor` (password: the first line of
- * stdin) and `lienthong account unlock --username U`, on the database the environment names.
+ * stdin), `lienthong account unlock --username U`, `disable --username U` (no login; its sessions
+ * end) and `enable --username U`, on the database the environment names.
  */
 export async function runAccountCommand(env: HubEnv, args: string[], stdin: AsyncIterable<Buffer | string>): Promise<string> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { username: { type: 'string' }, role: { type: 'string' } } });
   const sub = positionals[0];
-  if (sub !== 'create' && sub !== 'unlock') throw new Error(`unknown account subcommand ${sub ?? ''}: create or unlock`);
+  if (sub !== 'create' && sub !== 'unlock' && sub !== 'disable' && sub !== 'enable') throw new Error(`unknown account subcommand ${sub ?? ''}: create, unlock, disable or enable`);
   if (!values.username) throw new Error('give --username');
   if (sub === 'create' && !ROLES.includes(values.role as Role)) throw new Error('--role must be admin, operator or auditor');
   const password = sub === 'create' ? await readFirstLine(stdin) : '';
@@ -35,8 +36,12 @@ export async function runAccountCommand(env: HubEnv, args: string[], stdin: Asyn
       const { id } = await createAccount(db, { username: values.username, role: values.role as Role, password });
       return `account ${values.username} (${values.role}) created: id ${id}`;
     }
-    if (!(await unlockAccount(db, values.username))) throw new Error(`no account ${values.username}`);
-    return `account ${values.username} unlocked`;
+    if (sub === 'unlock') {
+      if (!(await unlockAccount(db, values.username))) throw new Error(`no account ${values.username}`);
+      return `account ${values.username} unlocked`;
+    }
+    if (!(await setAccountDisabled(db, values.username, sub === 'disable'))) throw new Error(`no account ${values.username}`);
+    return `account ${values.username} ${sub}d`;
   } finally {
     await db.close();
   }

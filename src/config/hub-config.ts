@@ -64,6 +64,8 @@ export interface AgencyConfig {
   name: string;
   codeQd20?: string;
   endpoint?: string;
+  /** In the document, not in effect (parseHubConfig leaves it out). */
+  disabled?: boolean;
 }
 
 export interface RouteMatch {
@@ -79,6 +81,8 @@ export interface RouteConfig {
   endpoint: string;
   /** What incoming edXML on this route needs by way of XML signature (default: `signatures.defaultPolicy`). */
   signaturePolicy?: SignaturePolicy;
+  /** In the document, not in effect (parseHubConfig leaves it out). */
+  disabled?: boolean;
 }
 
 export interface ConfiguredApiKey {

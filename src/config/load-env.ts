@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { alertSettingsFromEnv, type AlertSettings } from '../alerts/alert-settings.js';
 import type { HubKeySource } from '../crypto/hub-keys.js';
 import { trustSettingsFromEnv, type TrustSettings } from '../crypto/pki/trust-settings.js';
 import { hubError } from '../errors.js';
@@ -8,6 +9,8 @@ import { formatAjvErrors, type SchemaCatalogue } from '../schema-catalogue.js';
 export interface HubEnv {
   dataDir: string;
   configPath: string;
+  /** How often each process looks for a newer configuration revision. */
+  configPollMs: number;
   databaseUrl?: string;
   databasePoolSize: number;
   redisUrl: string;
@@ -40,11 +43,14 @@ export interface HubEnv {
   tsa?: { url: string; caPath: string; timeoutMs: number };
   /** TLS for the API, the trust store for client certificates, revocation checking. */
   trust: TrustSettings;
+  /** Alerts: the webhook (its secret not enumerable), de-duplication window, certificate expiry check. */
+  alerts: AlertSettings;
 }
 
 interface RawEnv {
   LIENTHONG_DATA_DIR: string;
   LIENTHONG_CONFIG: string;
+  LIENTHONG_CONFIG_POLL_MS: number;
   DATABASE_URL?: string;
   DATABASE_POOL_SIZE: number;
   REDIS_URL: string;
@@ -141,6 +147,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
   return Object.freeze({
     dataDir,
     configPath: resolve(env.LIENTHONG_CONFIG),
+    configPollMs: env.LIENTHONG_CONFIG_POLL_MS,
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL,
@@ -161,6 +168,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     xmlVerifyMaxBytes: env.LIENTHONG_XML_VERIFY_MAX_BYTES,
     ...(env.LIENTHONG_METRICS_PORT !== undefined ? { metricsPort: env.LIENTHONG_METRICS_PORT } : {}),
     trust: Object.freeze(trustSettingsFromEnv(raw)),
+    alerts: alertSettingsFromEnv(raw),
     audit: Object.freeze({
       sealEveryMs: env.LIENTHONG_AUDIT_SEAL_INTERVAL_MS,
       checkpointEveryMs: env.LIENTHONG_AUDIT_CHECKPOINT_INTERVAL_MS,

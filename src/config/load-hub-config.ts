@@ -17,7 +17,7 @@ interface AuthoredRetry { schedule?: Duration[]; jitter?: number; giveUpAfter?: 
 interface AuthoredBreaker { failureThreshold?: number; openFor?: Duration }
 interface AuthoredEndpointPolicy { retry?: AuthoredRetry; timeout?: Duration; maxConcurrency?: number; circuitBreaker?: AuthoredBreaker }
 interface AuthoredPoll { receiveEvery?: Duration; directoryEvery?: Duration; resultsEvery?: Duration }
-interface AuthoredEndpoint extends AuthoredEndpointPolicy { id: string; adapter: string; settings: Record<string, unknown>; poll?: AuthoredPoll }
+interface AuthoredEndpoint extends AuthoredEndpointPolicy { id: string; adapter: string; settings: Record<string, unknown>; poll?: AuthoredPoll; disabled?: boolean }
 interface AuthoredConfig {
   hub?: { name?: string; organId?: string };
   defaults?: AuthoredEndpointPolicy;
@@ -76,15 +76,16 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
   problems.push(...codes.problems);
   if (problems.length > 0) fail(problems);
 
+  // Disabled agencies, endpoints and routes stay in the document (and its history), not in effect.
   const endpoints = new Map<string, EndpointConfig>();
   config.endpoints.forEach((endpoint, i) => {
-    endpoints.set(endpoint.id, normaliseEndpoint(endpoint, original.endpoints[i]!.settings, config.defaults ?? {}));
+    if (!endpoint.disabled) endpoints.set(endpoint.id, normaliseEndpoint(endpoint, original.endpoints[i]!.settings, config.defaults ?? {}));
   });
   return deepFreeze({
     hub: { name: config.hub?.name ?? 'lienthong', ...(config.hub?.organId ? { organId: config.hub.organId } : {}) },
-    agencies: new Map(config.agencies.map((a) => [a.code, a])),
+    agencies: new Map(config.agencies.filter((a) => !a.disabled).map((a) => [a.code, a])),
     endpoints,
-    routes: config.routes,
+    routes: config.routes.filter((r) => !r.disabled),
     apiKeys: config.apiKeys ?? [],
     // Fingerprints compare as lowercase hex without colons (what `certificateFacts` computes).
     clientCertificates: (config.clientCertificates ?? []).map((c) => (c.sha256 ? { ...c, sha256: c.sha256.replaceAll(':', '').toLowerCase() } : c)),
@@ -149,12 +150,18 @@ function checkReferences(config: AuthoredConfig): string[] {
   duplicates(config.routes.map((r) => r.id), 'routes');
   duplicates((config.apiKeys ?? []).map((k) => k.id), 'apiKeys');
   const endpointIds = new Set(config.endpoints.map((e) => e.id));
+  const disabledEndpoints = new Set(config.endpoints.filter((e) => e.disabled).map((e) => e.id));
   const agencyCodes = new Set(config.agencies.map((a) => a.code));
+  /** What an enabled agency or route may point at: an endpoint that exists and is enabled. */
+  const endpointProblem = (id: string, pointer: string): void => {
+    if (!endpointIds.has(id)) problems.push(`${pointer} unknown endpoint "${id}"`);
+    else if (disabledEndpoints.has(id)) problems.push(`${pointer} endpoint "${id}" is disabled`);
+  };
   config.agencies.forEach((a, i) => {
-    if (a.endpoint && !endpointIds.has(a.endpoint)) problems.push(`/agencies/${i}/endpoint unknown endpoint "${a.endpoint}"`);
+    if (a.endpoint && !a.disabled) endpointProblem(a.endpoint, `/agencies/${i}/endpoint`);
   });
   config.routes.forEach((r, i) => {
-    if (!endpointIds.has(r.endpoint)) problems.push(`/routes/${i}/endpoint unknown endpoint "${r.endpoint}"`);
+    if (!r.disabled) endpointProblem(r.endpoint, `/routes/${i}/endpoint`);
     for (const field of ['sender', 'recipient'] as const) {
       const code = r.match[field];
       if (code && !agencyCodes.has(code)) problems.push(`/routes/${i}/match/${field} unknown agency "${code}"`);
@@ -178,6 +185,7 @@ function checkDossierReferences(config: AuthoredConfig, agencyCodes: ReadonlySet
   const endpointOf = (endpoint: string, adapter: string, pointer: string): void => {
     const actual = adapterOf.get(endpoint);
     if (actual === undefined) problems.push(`${pointer}/endpoint unknown endpoint "${endpoint}"`);
+    else if (config.endpoints.some((e) => e.id === endpoint && e.disabled)) problems.push(`${pointer}/endpoint endpoint "${endpoint}" is disabled`);
     else if (actual !== adapter) problems.push(`${pointer}/endpoint endpoint "${endpoint}" uses adapter "${actual}", not "${adapter}"`);
   };
   const agency = (code: string, pointer: string): void => {

@@ -2,6 +2,21 @@ import type { CircuitBreakerPolicy } from '../config/hub-config.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
+/** What a breaker says about its endpoint now (published for the operations API). */
+export interface CircuitSnapshot {
+  /** `open` past its `openForMs` is reported `half-open`: the next job gets the trial. */
+  state: CircuitState;
+  /** When the breaker entered that state, ms since the epoch (0: closed since the process started). */
+  since: number;
+  /** Transient failures in a row since the last success. */
+  consecutiveFailures: number;
+  /** While open: when a trial attempt may go, ms since the epoch. */
+  openUntil?: number;
+}
+
+/** Called on every change of state (`from` → `to`), synchronously, after the change. */
+export type CircuitListener = (to: CircuitState, from: CircuitState) => void;
+
 /**
  * A per-endpoint circuit breaker, local to one worker process. After `failureThreshold` consecutive
  * transient failures it opens: attempts are not made (the jobs are delayed, not failed) until
@@ -12,9 +27,15 @@ export class CircuitBreaker {
   private failures = 0;
   private openedAt = 0;
   private trialInFlight = false;
+  private changedAt = 0;
   state: CircuitState = 'closed';
 
-  constructor(private readonly policy: CircuitBreakerPolicy, private readonly now: () => number = Date.now) {}
+  constructor(private policy: CircuitBreakerPolicy, private readonly now: () => number = Date.now, private readonly onChange?: CircuitListener) {}
+
+  /** The endpoint's settings may change while the hub runs: later decisions use the new ones. */
+  updatePolicy(policy: CircuitBreakerPolicy): void {
+    this.policy = policy;
+  }
 
   /** `0` when an attempt may go now, else milliseconds until the circuit may let one through. */
   waitMs(): number {
@@ -22,7 +43,7 @@ export class CircuitBreaker {
     const remaining = this.openedAt + this.policy.openForMs - this.now();
     if (this.state === 'open' && remaining > 0) return remaining;
     if (this.trialInFlight) return Math.max(100, Math.round(this.policy.openForMs / 10));
-    this.state = 'half-open';
+    this.moveTo('half-open');
     this.trialInFlight = true;
     return 0;
   }
@@ -30,7 +51,7 @@ export class CircuitBreaker {
   recordSuccess(): void {
     this.failures = 0;
     this.trialInFlight = false;
-    this.state = 'closed';
+    this.moveTo('closed');
   }
 
   /** Only transient failures count: a permanent one says nothing about the endpoint's health. */
@@ -38,13 +59,32 @@ export class CircuitBreaker {
     this.failures += 1;
     this.trialInFlight = false;
     if (this.state === 'half-open' || this.failures >= this.policy.failureThreshold) {
-      this.state = 'open';
+      // Reopening from half-open is a change of state; a failure while open (an attempt already in
+      // flight when the circuit opened) only pushes the trial back, `since` stays.
       this.openedAt = this.now();
+      this.moveTo('open');
     }
   }
 
   /** An attempt that was let through but ended without an outcome (e.g. shutdown). */
   recordAbandoned(): void {
     this.trialInFlight = false;
+  }
+
+  snapshot(): CircuitSnapshot {
+    const openUntil = this.openedAt + this.policy.openForMs;
+    if (this.state === 'open' && this.now() >= openUntil) return { state: 'half-open', since: openUntil, consecutiveFailures: this.failures };
+    return {
+      state: this.state, since: this.changedAt, consecutiveFailures: this.failures,
+      ...(this.state === 'open' ? { openUntil } : {}),
+    };
+  }
+
+  private moveTo(state: CircuitState): void {
+    if (state === this.state) return;
+    const from = this.state;
+    this.state = state;
+    this.changedAt = this.now();
+    this.onChange?.(state, from);
   }
 }

@@ -13,8 +13,9 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { ClaimedDelivery } from '../store/claim-deliveries.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { DeliveryOutcomeRecord } from '../store/write-delivery-outcomes.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import { createCircuitRegistry, type CircuitRegistry } from './circuit-registry.js';
 import type { DeliverJobData } from './job-catalogue.js';
+import type { PausedEndpoints } from './paused-endpoints.js';
 import { RetryLaterError } from './retry-later-error.js';
 import { nextRetry } from './retry-schedule.js';
 
@@ -37,22 +38,46 @@ export interface DeliveryProcessorDeps {
   forwardedEdxml: ForwardedEdxml;
   /** The dossier a `dossier` message is about, as stored now (absent where dossiers are not served). */
   readDossier?: (dossierId: string) => Promise<Dossier>;
+  /** Endpoints an operator paused: their jobs are set aside unclaimed (absent: nothing is ever paused). */
+  pauses?: PausedEndpoints;
+  /** This process's circuit breakers, shared with the publisher that reports them (absent: private ones). */
+  circuits?: CircuitRegistry;
+  /** Told of every delivery given up (the `delivery-failed` alert); must not block or throw. */
+  givenUp?: (failure: GivenUpDelivery) => void;
+}
+
+/** A delivery that reached `failed`: what the alert says about it. */
+export interface GivenUpDelivery {
+  endpoint: string;
+  deliveryId: string;
+  messageId: string;
+  recipient: string;
+  attempts: number;
+  reason: string;
 }
 
 export type DeliveryProcessor = (job: Job<DeliverJobData>, token?: string) => Promise<void>;
 
 /**
- * The worker's job handler. Reads as its steps: load → check (state, circuit, per-endpoint limit) →
+ * The worker's job handler. Reads as its steps: paused? (set aside) → load → check (state, circuit, per-endpoint limit) →
  * attempt once through the adapter → record (attempt, state, receipt, audit in one group commit) →
  * tell the queue (done, retry after the endpoint's delay, or stop).
  */
 export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryProcessor {
-  const breakers = new Map<string, CircuitBreaker>();
+  const circuits = deps.circuits ?? createCircuitRegistry();
   const inFlight = new Map<string, number>();
-  const breakerFor = (endpoint: EndpointConfig): CircuitBreaker => {
-    let breaker = breakers.get(endpoint.id);
-    if (!breaker) breakers.set(endpoint.id, (breaker = new CircuitBreaker(endpoint.circuitBreaker)));
-    return breaker;
+  const breakerFor = (endpoint: EndpointConfig) => circuits.forEndpoint(endpoint);
+
+  // 0. paused by an operator? The cached set (polled every 500 ms) costs nothing; a hit is confirmed in
+  // the database, since a resume may have committed since the last poll and queued this very job.
+  // A paused endpoint's job ends here, unclaimed and unattempted: the delivery stays queued or
+  // retrying in the database, its attempts and give-up window untouched, and resuming queues it again.
+  const setAsideIfPaused = async (job: Job<DeliverJobData>): Promise<boolean> => {
+    const pauses = deps.pauses;
+    if (!pauses?.cached(job.data.endpointId) || !(await pauses.confirm(job.data.endpointId))) return false;
+    deps.metrics.pausedJobsSetAside.inc({ endpoint: job.data.endpointId });
+    deps.log.debug({ deliveryId: job.data.deliveryId, endpoint: job.data.endpointId }, 'endpoint paused: job set aside');
+    return true;
   };
 
   // 1. check: may an attempt go now? If so, take one of the endpoint's slots in the same synchronous
@@ -182,6 +207,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
   };
 
   return async (job, token) => {
+    if (await setAsideIfPaused(job)) return;
     const endpoint = deps.config.endpoints.get(job.data.endpointId);
     const release = endpoint ? await takeSlotOrPark(job, token, endpoint) : () => undefined;
     let attempted = false;
@@ -203,6 +229,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     if (!endpoint || delivery.endpointId !== endpoint.id) {
       const reason = `endpoint ${delivery.endpointId} is no longer configured`;
       await record(delivery, fallbackEndpoint(delivery.endpointId), attemptNo, startedAt, { kind: 'permanent', reason });
+      deps.givenUp?.({ endpoint: delivery.endpointId, deliveryId: delivery.id, messageId: delivery.message.id, recipient: delivery.recipient, attempts: attemptNo, reason });
       throw new UnrecoverableError(reason);
     }
 
@@ -226,6 +253,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     if (result.state === 'failed') {
       deps.metrics.deliveriesFinished.inc({ endpoint: endpoint.id, state: 'failed' });
       log.warn({ reason: result.reason }, 'delivery failed');
+      deps.givenUp?.({ endpoint: endpoint.id, deliveryId: delivery.id, messageId: delivery.message.id, recipient: delivery.recipient, attempts: attemptNo, reason: result.reason ?? 'failed' });
       throw new UnrecoverableError(result.reason ?? 'failed');
     }
     throw new RetryLaterError(result.reason ?? 'transient failure', result.delayMs ?? 1_000);

@@ -41,8 +41,8 @@ export interface PollWorker {
   queue: Queue<PollJobData>;
   /** Absent when the configuration polls nothing (no blocking connection is held for an idle queue). */
   worker?: Worker<PollJobData>;
-  /** What the configuration asks for. */
-  schedules: readonly PollSchedule[];
+  /** What the configuration asks for (the configuration in effect when last scheduled). */
+  readonly schedules: readonly PollSchedule[];
   /** Settles once the queue's schedulers match the configuration (retried until Redis answers). */
   ready: Promise<{ scheduled: string[]; removed: string[] }>;
   /**
@@ -51,6 +51,11 @@ export interface PollWorker {
    * Only where the configuration polls something (otherwise no worker would take the run).
    */
   runNow(job: PollJobName, endpointId: string, timeoutMs?: number): Promise<PollResult>;
+  /**
+   * Makes the schedules match a new configuration (an endpoint added, removed, its `poll` changed),
+   * starting the worker if this is the first thing to poll. Serialised: one installation at a time.
+   */
+  reschedule(config: HubConfig): Promise<{ scheduled: string[]; removed: string[] }>;
   /** Stops taking runs (in-flight ones are aborted and recorded failed), then closes the queue. */
   close(): Promise<void>;
 }
@@ -69,11 +74,11 @@ export function startPollWorker(opts: StartPollWorkerOptions): PollWorker {
   const shutdown = new AbortController();
 
   // 1. queue and schedules
-  const schedules = pollSchedulesOf(opts.config);
-  const active = schedules.length > 0;
-  const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: opts.queueConnection, prefix: opts.prefix, skipMetasUpdate: !active });
+  let schedules = pollSchedulesOf(opts.config);
+  const queue = new Queue<PollJobData>(POLL_QUEUE, { connection: opts.queueConnection, prefix: opts.prefix, skipMetasUpdate: schedules.length === 0 });
   queue.on('error', (err) => log.warn({ err: err.message }, 'poll queue error'));
   const ready = installSchedules(queue, schedules, shutdown.signal, opts.scheduleRetryMs ?? 5_000, log);
+  let installing: Promise<unknown> = ready.catch(() => undefined);
 
   // 2. the processor: intake for packets, the directory store for directories
   const intakePacket = createPolledPacketIntake({ edxmlIntake: opts.edxmlIntake, metrics: opts.metrics, log });
@@ -90,21 +95,36 @@ export function startPollWorker(opts: StartPollWorkerOptions): PollWorker {
     ...(opts.runTimeoutMs !== undefined ? { runTimeoutMs: opts.runTimeoutMs } : {}),
   });
 
-  // 3. the worker, on its own blocking connection
-  const workerRedis = active ? new Redis(opts.redisUrl, { maxRetriesPerRequest: null }) : undefined;
-  workerRedis?.on('error', (err) => log.warn({ err: err.message }, 'redis (poll worker) connection error'));
-  const worker = workerRedis && new Worker<PollJobData>(POLL_QUEUE, processor, { connection: workerRedis, prefix: opts.prefix, concurrency: POLL_WORKER_CONCURRENCY });
-  worker?.on('failed', (job, err) => {
-    // The next tick is the retry; the remote system still holds whatever was not acknowledged.
-    log.warn({ err, job: job?.name, endpointId: job?.data.endpointId, summary: (err as { summary?: unknown }).summary }, 'poll run failed');
-  });
-  worker?.on('error', (err) => log.error({ err }, 'poll worker error'));
+  // 3. the worker, on its own blocking connection: only once something polls
+  let workerRedis: Redis | undefined;
+  let worker: Worker<PollJobData> | undefined;
+  const startWorker = (): void => {
+    if (worker || shutdown.signal.aborted) return;
+    workerRedis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+    workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (poll worker) connection error'));
+    worker = new Worker<PollJobData>(POLL_QUEUE, processor, { connection: workerRedis, prefix: opts.prefix, concurrency: POLL_WORKER_CONCURRENCY });
+    worker.on('failed', (job, err) => {
+      // The next tick is the retry; the remote system still holds whatever was not acknowledged.
+      log.warn({ err, job: job?.name, endpointId: job?.data.endpointId, summary: (err as { summary?: unknown }).summary }, 'poll run failed');
+    });
+    worker.on('error', (err) => log.error({ err }, 'poll worker error'));
+  };
+  if (schedules.length > 0) startWorker();
 
   return {
     queue,
-    ...(worker ? { worker } : {}),
-    schedules,
+    get worker() { return worker; },
+    get schedules() { return schedules; },
     ready,
+    reschedule(config) {
+      const next = installing.then(async () => {
+        schedules = pollSchedulesOf(config);
+        if (schedules.length > 0) startWorker();
+        return installSchedules(queue, schedules, shutdown.signal, opts.scheduleRetryMs ?? 5_000, log);
+      });
+      installing = next.catch(() => undefined);
+      return next;
+    },
     async runNow(name, endpointId, timeoutMs = 60_000) {
       if (!worker) throw new Error('no endpoint polls anything in this configuration: no poll worker runs');
       const added = await queue.add(name, { endpointId }, { ...POLL_JOB_OPTIONS, jobId: pollRunNowJobId(name, endpointId, randomUUID()) });
@@ -112,10 +132,11 @@ export function startPollWorker(opts: StartPollWorkerOptions): PollWorker {
     },
     async close() {
       shutdown.abort();
-      await ready.catch(() => undefined);
+      await installing;
       await worker?.close();
       await queue.close();
-      await workerRedis?.quit().catch(() => workerRedis.disconnect());
+      const redis = workerRedis;
+      await redis?.quit().catch(() => redis.disconnect());
     },
   };
 }

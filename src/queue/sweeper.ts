@@ -37,7 +37,8 @@ interface PendingRow {
  * The database is the truth, Redis only carries work. The sweeper finds deliveries that should be in
  * the queue (not delivered, not failed, overdue) and whose job is gone — Redis flushed, restarted
  * without persistence, or an enqueue that failed after commit — and enqueues them again. Job ids are
- * stable, so re-adding a job that does exist is harmless.
+ * stable, so re-adding a job that does exist is harmless. Deliveries to a paused endpoint have no job
+ * on purpose (workers set them aside): they wait for the resume, which queues them.
  */
 export function createSweeper(opts: SweeperOptions): Sweeper {
   let timer: NodeJS.Timeout | undefined;
@@ -57,9 +58,11 @@ export function createSweeper(opts: SweeperOptions): Sweeper {
 
   const sweepOnce = async (): Promise<number> => {
     const { rows } = await opts.db.query<PendingRow>(
-      `SELECT id, endpoint_id, message_id, generation, next_attempt_at FROM deliveries
+      `SELECT id, endpoint_id, message_id, generation, next_attempt_at FROM deliveries d
         WHERE next_attempt_at IS NOT NULL AND next_attempt_at < $1 AND endpoint_id IS NOT NULL
-          AND state IN ('queued', 'sending', 'retrying') ORDER BY next_attempt_at LIMIT $2`,
+          AND state IN ('queued', 'sending', 'retrying')
+          AND NOT EXISTS (SELECT 1 FROM endpoint_pauses p WHERE p.endpoint_id = d.endpoint_id)
+        ORDER BY next_attempt_at LIMIT $2`,
       [new Date(Date.now() - opts.graceMs), opts.batchSize]);
     const lost: PendingRow[] = [];
     for (let i = 0; i < rows.length; i += 100) {

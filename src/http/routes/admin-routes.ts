@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { listDeliveries } from '../../admin/list-deliveries.js';
 import { replayDelivery } from '../../admin/replay-delivery.js';
 import type { ApiKeyResolver } from '../../auth/api-keys.js';
 import { actorOf } from '../../auth/principal.js';
 import type { DeliveryEnqueuer } from '../../queue/delivery-enqueuer.js';
+import { SCHEMA_BASE } from '../../schema-catalogue.js';
 import type { Db } from '../../store/db.js';
 import { authenticate, principalOf, requireRole } from '../authenticate.js';
 
@@ -12,6 +14,10 @@ export interface AdminRoutesDeps {
   enqueuer: DeliveryEnqueuer;
 }
 
+/** Filters and paging of the failed-delivery list (schemas/ops-failed-deliveries-query.json). */
+interface FailedQuery { endpoint?: string; recipient?: string; sender?: string; from?: string; to?: string; order: 'asc' | 'desc'; limit: number; cursor?: string }
+
+/** The failed-delivery list and the replay of one (the rest of the operations API: operations-routes.ts). */
 export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promise<void> {
   app.addHook('onRequest', authenticate(deps.apiKeys));
 
@@ -27,15 +33,19 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): 
     return reply.status(202).send({ deliveryId: request.params.id, state: 'queued', generation });
   });
 
-  app.get<{ Querystring: { limit: number } }>('/v1/admin/deliveries/failed', {
+  app.get<{ Querystring: FailedQuery }>('/v1/admin/deliveries/failed', {
+    // Before validation: a caller without the role learns nothing about the query's form.
+    onRequest: async (request) => requireRole(principalOf(request), ['admin', 'operator', 'auditor'], 'list failed deliveries'),
     schema: {
-      summary: 'Failed deliveries, newest first (admin, operator, auditor)', tags: ['admin'],
-      querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Page size.' } } },
+      summary: 'Failed deliveries, most recently failed first; filtered, keyset-paged (admin, operator, auditor)', tags: ['admin'],
+      querystring: { $ref: `${SCHEMA_BASE}ops-failed-deliveries-query.json#` },
+      response: { 200: { $ref: `${SCHEMA_BASE}ops-delivery-page.json#` } },
     },
   }, async (request) => {
-    requireRole(principalOf(request), ['admin', 'operator', 'auditor'], 'list failed deliveries');
-    const { rows } = await deps.db.query<{ id: string; message_id: string; recipient: string; endpoint_id: string; attempts: number; last_error: string | null; updated_at: Date }>(
-      `SELECT id, message_id, recipient, endpoint_id, attempts, last_error, failed_at AS updated_at FROM deliveries WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT $1`, [request.query.limit]);
-    return { items: rows.map((r) => ({ id: r.id, messageId: r.message_id, recipient: r.recipient, endpoint: r.endpoint_id, attempts: r.attempts, lastError: r.last_error, failedAt: r.updated_at.toISOString() })) };
+    const q = request.query;
+    return listDeliveries(deps.db, {
+      filter: { states: ['failed'], endpoint: q.endpoint, recipient: q.recipient, sender: q.sender, from: q.from, to: q.to },
+      sort: 'failed', order: q.order, limit: q.limit, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+    });
   });
 }

@@ -50,7 +50,7 @@ describe.each(STORES)('console accounts and sessions (%s store)', (store) => {
     expect(me.json).toMatchObject({ username: OPERATOR.username, role: 'operator', csrfToken });
     const failed = await t.call('GET', '/v1/admin/deliveries/failed', { headers: { cookie } });
     expect(failed.status).toBe(200);
-    expect(failed.json).toEqual({ items: expect.any(Array) });
+    expect(failed.json).toEqual({ items: expect.any(Array), nextCursor: null });
   });
 
   it('an unsafe method needs X-CSRF-Token: missing or wrong → 403 HUB_ERR_CSRF, right → past authentication', async () => {

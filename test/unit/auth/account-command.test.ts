@@ -64,4 +64,28 @@ describe('lienthong account (embedded store)', () => {
     expect(await account('quan.tri')).toMatchObject({ failed_attempts: 0, locked_until: null });
     await expect(runAccountCommand(env, ['unlock', '--username', 'nobody'], stdin(''))).rejects.toThrow(/no account nobody/);
   });
+
+  it('disable refuses logins and ends the sessions the account had; enable lets it in again', async () => {
+    const { createConsoleLogin } = await import('../../../src/auth/console-login.js');
+    const { createConsoleSessions } = await import('../../../src/auth/console-sessions.js');
+    const password = 'Mật khẩu quản trị 2026';
+    const login = async () => {
+      const db = await openDb({ dataDir: env.dataDir, poolSize: 1 });
+      try {
+        const outcome = await createConsoleLogin({ db, now: () => new Date() }).check('quan.tri', password)
+          .then(({ accountId }) => createConsoleSessions({ db, now: () => new Date() }).open(accountId))
+          .then(() => 'ok', (err: { code?: string; message: string }) => err.code ?? err.message);
+        const sessions = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.username = $1', ['quan.tri'])).rows[0]!.n);
+        return { outcome, sessions };
+      } finally {
+        await db.close();
+      }
+    };
+    expect(await login()).toMatchObject({ outcome: 'ok', sessions: 1 });
+    expect(await runAccountCommand(env, ['disable', '--username', 'quan.tri'], stdin(''))).toBe('account quan.tri disabled');
+    expect(await login()).toEqual({ outcome: 'HUB_ERR_UNAUTHENTICATED', sessions: 0 });
+    expect(await runAccountCommand(env, ['enable', '--username', 'quan.tri'], stdin(''))).toBe('account quan.tri enabled');
+    expect((await login()).outcome).toBe('ok');
+    await expect(runAccountCommand(env, ['disable', '--username', 'nobody'], stdin(''))).rejects.toThrow(/no account nobody/);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../../src/queue/circuit-breaker.js';
+import { CircuitBreaker, type CircuitState } from '../../../src/queue/circuit-breaker.js';
+import { createCircuitRegistry } from '../../../src/queue/circuit-registry.js';
 
 describe('circuit breaker', () => {
   const setup = () => {
@@ -43,5 +44,49 @@ describe('circuit breaker', () => {
     breaker.recordSuccess();
     expect(breaker.state).toBe('closed');
     expect(breaker.waitMs()).toBe(0);
+  });
+
+  it('reports its state, since when and the consecutive failures, and tells each change of state', () => {
+    let now = 10_000;
+    const changes: [CircuitState, CircuitState, number][] = [];
+    const breaker = new CircuitBreaker({ failureThreshold: 2, openForMs: 1_000 }, () => now, (to, from) => changes.push([to, from, now]));
+    expect(breaker.snapshot()).toEqual({ state: 'closed', since: 0, consecutiveFailures: 0 });
+    breaker.recordFailure();
+    now += 5;
+    breaker.recordFailure();
+    expect(breaker.snapshot()).toEqual({ state: 'open', since: 10_005, consecutiveFailures: 2, openUntil: 11_005 });
+    // A late failure while open (an attempt in flight when it opened) pushes the trial back but is no new opening.
+    now += 100;
+    breaker.recordFailure();
+    expect(breaker.snapshot()).toEqual({ state: 'open', since: 10_005, consecutiveFailures: 3, openUntil: 11_105 });
+    // Past its wait it is reported half-open (the next job gets the trial) before anyone asks.
+    now = 11_200;
+    expect(breaker.snapshot()).toMatchObject({ state: 'half-open', since: 11_105 });
+    expect(breaker.waitMs()).toBe(0);
+    breaker.recordFailure(); // the trial fails: reopened
+    now += 1_000;
+    expect(breaker.waitMs()).toBe(0);
+    breaker.recordSuccess();
+    expect(breaker.snapshot()).toEqual({ state: 'closed', since: 12_200, consecutiveFailures: 0 });
+    expect(changes).toEqual([['open', 'closed', 10_005], ['half-open', 'open', 11_200], ['open', 'half-open', 11_200], ['half-open', 'open', 12_200], ['closed', 'half-open', 12_200]]);
+  });
+
+  it('a registry keeps one breaker per endpoint, follows changed settings and reports every breaker', () => {
+    let now = 0;
+    const seen: string[] = [];
+    const registry = createCircuitRegistry({ now: () => now, onChange: (endpoint, to, from, snapshot) => seen.push(`${endpoint} ${from}→${to} ${snapshot.consecutiveFailures}`) });
+    const endpoint = (id: string, failureThreshold: number) => ({ id, circuitBreaker: { failureThreshold, openForMs: 1_000 } }) as Parameters<typeof registry.forEndpoint>[0];
+    const h41 = registry.forEndpoint(endpoint('h41', 3));
+    expect(registry.forEndpoint(endpoint('h41', 3))).toBe(h41);
+    h41.recordFailure();
+    // The endpoint's threshold lowered while the hub runs: the next failure opens it.
+    registry.forEndpoint(endpoint('h41', 2)).recordFailure();
+    registry.forEndpoint(endpoint('h14', 3)).recordSuccess();
+    now = 5;
+    expect(seen).toEqual(['h41 closed→open 2']);
+    expect(registry.snapshot()).toEqual([
+      { endpoint: 'h41', state: 'open', since: 0, consecutiveFailures: 2, openUntil: 1_000 },
+      { endpoint: 'h14', state: 'closed', since: 0, consecutiveFailures: 0 },
+    ]);
   });
 });
