@@ -70,8 +70,12 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
   let stopped = false;
   /** Why the last probe or write failed, cleared by the next good probe. */
   let writeProblem: string | undefined;
-  /** The oldest unsealed event seen and since when it has been waiting, to tell a stalled sealer. */
-  let waiting: { id: string; since: number } | undefined;
+  /**
+   * The oldest unsealed event seen, and when the sealer's clock on it started: at the first sealing
+   * pass that began after the event was seen (or at once, if a pass was running then). A busy event
+   * loop (a boot compiling routes) that runs no pass is not a stalled sealer.
+   */
+  let waiting: { id: string; clock?: number } | undefined;
   let stalled: string | undefined;
   const listeners: ((problem: string | undefined) => void)[] = [];
   let reported: string | undefined;
@@ -88,7 +92,6 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
   // Never longer than a quarter of the stall limit: a rolled-back write must not read as a stalled sealer.
   const holdMs = Math.min(HOLE_HOLD_MS, Math.floor(opts.maxUnsealedMs / 4));
   /** When the last sealing pass of this process began (a blocked event loop starts none: no stall to blame on the sealer). */
-  let lastPassStartedAt = 0;
   let passRunning = false;
   const sealAll = async (): Promise<void> => {
     for (;;) {
@@ -113,7 +116,7 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
   // A stalled sealer fails every pass (4 a second): say so when the reason changes, or once a minute.
   let lastFailure: { message: string; at: number } | undefined;
   const pass = async (): Promise<void> => {
-    lastPassStartedAt = Date.now();
+    if (waiting && waiting.clock === undefined) waiting.clock = Date.now();
     passRunning = true;
     try {
       await sealAndCheckpoint();
@@ -166,11 +169,10 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
     try {
       const oldest = (await db.query<{ id: string }>(OLDEST_UNSEALED_SQL, [], { prepare: 'lienthong_audit_oldest_unsealed' })).rows[0]?.id;
       const now = Date.now();
-      if (oldest === undefined || oldest !== waiting?.id) waiting = oldest === undefined ? undefined : { id: oldest, since: now };
-      // Stalled: waiting too long although a sealing pass has begun since then — not merely an event
-      // loop that was busy (booting) and ran no pass. A pass that hangs still counts: it began.
-      stalled = waiting && now - waiting.since > opts.maxUnsealedMs && (passRunning || lastPassStartedAt > waiting.since)
-        ? `no audit event sealed for ${Math.round((now - waiting.since) / 1000)} s` : undefined;
+      if (oldest === undefined || oldest !== waiting?.id) waiting = oldest === undefined ? undefined : { id: oldest, ...(passRunning ? { clock: now } : {}) };
+      // A pass that hangs counts from when it was seen running: it holds the sealing up.
+      const waited = waiting?.clock === undefined ? 0 : now - waiting.clock;
+      stalled = waited > opts.maxUnsealedMs ? `no audit event sealed for ${Math.round(waited / 1000)} s` : undefined;
     } catch (err) {
       stalled = `the unsealed backlog cannot be read: ${(err as Error).message}`;
     }

@@ -7,7 +7,7 @@ export type AuditOrder = 'asc' | 'desc';
 
 /**
  * What an auditor asks for. Every field narrows the result (AND); absent fields do not filter.
- * `state` applies to deliveries only, `kind` to audit events only.
+ * `state`, `sender`, `recipient` and `messageKind` apply to deliveries only, `kind` to audit events only.
  */
 export interface AuditFilter {
   /** Agency code: a delivery's sender or recipient; an event's message sender or recipient, actor, or filing agency of its dossier. */
@@ -19,6 +19,12 @@ export interface AuditFilter {
   notation?: string;
   /** Dossier number (mã hồ sơ, `dossiers.number`), exact. */
   dossier?: string;
+  /** Deliveries only: the sending agency (the message's sender). */
+  sender?: string;
+  /** Deliveries only: the receiving agency. */
+  recipient?: string;
+  /** Deliveries only: the message's kind (`document`, `status`, `dossier`). */
+  messageKind?: string;
   /** Adapter id of the delivery's endpoint (`endpoints.adapter`). */
   adapter?: string;
   state?: DeliveryState;

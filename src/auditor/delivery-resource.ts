@@ -56,8 +56,10 @@ const DELIVERIES_OF_CANDIDATE = 'SELECT * FROM deliveries d WHERE d.message_id =
  *   their deliveries, sorted;
  * - agency: two keyset range scans — deliveries to it `(recipient, created_at, id)` and messages
  *   from it `(sender, created_at)` — each cut at the page size, merged;
+ * - a recipient: the `(recipient, created_at, id)` range; a sender: its messages' `(sender, created_at)`
+ *   range, then their deliveries;
  * - otherwise the `(created_at, id)` range.
- * State, adapter and a notation without a number are checked on the rows the range yields.
+ * State, adapter, message kind and a notation without a number are checked on the rows the range yields.
  */
 export const deliveryResource: AuditResource<DeliveryRow, AuditDelivery> = {
   name: 'deliveries',
@@ -97,7 +99,7 @@ function buildDeliveryPage(filter: AuditFilter, page: PageSpec): Statement {
 
   // 2. An agency: the page's worth of deliveries to it and of deliveries of messages from it, merged.
   if (filter.agency !== undefined) {
-    const needsMessage = filter.number === undefined && filter.notation !== undefined;
+    const needsMessage = (filter.number === undefined && filter.notation !== undefined) || filter.sender !== undefined || filter.messageKind !== undefined;
     const toAgency = [equalsC(params, 'd.recipient', filter.agency), ...rowFilters(params, filter, page, 'd.created_at')];
     // m.created_at = d.created_at (written together); bound by the message's time so the sender index range is cut.
     const fromAgency = [equalsC(params, 'm.sender', filter.agency), ...rowFilters(params, filter, page, 'm.created_at')];
@@ -116,7 +118,22 @@ function buildDeliveryPage(filter: AuditFilter, page: PageSpec): Statement {
     };
   }
 
-  // 3. Everything in time order, other filters checked on the way.
+  // 3. A recipient: the `(recipient, created_at, id)` range; a sender: the `(sender, created_at)` range of its messages.
+  if (filter.recipient !== undefined) {
+    const where = [equalsC(params, 'd.recipient', filter.recipient), ...rowFilters(params, filter, page, 'd.created_at')];
+    return { sql: `SELECT ${COLUMNS} FROM deliveries d ${DETAILS} ${whereClause(where)} ${order}`, params: params.values };
+  }
+  if (filter.sender !== undefined) {
+    const where = [equalsC(params, 'm.sender', filter.sender), ...rowFilters(params, filter, page, 'm.created_at')];
+    if (page.after) where.push(`m.created_at ${direction(page.order).past}= ${params.add(page.after.at, 'timestamptz')}`);
+    return {
+      sql: `SELECT ${COLUMNS} FROM messages m JOIN deliveries d ON d.message_id = m.id LEFT JOIN endpoints ep ON ep.id = d.endpoint_id
+        ${whereClause(where)} ORDER BY m.created_at ${dir}, d.id ${dir} LIMIT ${limit}`,
+      params: params.values,
+    };
+  }
+
+  // 4. Everything in time order, other filters checked on the way.
   return { sql: `SELECT ${COLUMNS} FROM deliveries d ${DETAILS} ${whereClause(rowFilters(params, filter, page, 'd.created_at'))} ${order}`, params: params.values };
 }
 
@@ -124,6 +141,9 @@ function buildDeliveryPage(filter: AuditFilter, page: PageSpec): Statement {
 function rowFilters(params: SqlParams, filter: AuditFilter, page: PageSpec, at: string): string[] {
   const where = timeAndKeyset(params, { at, id: 'd.id', idType: 'uuid' }, filter, page.order, page.after);
   if (filter.state !== undefined) where.push(`d.state = ${params.add(filter.state, 'text')}`);
+  if (filter.sender !== undefined) where.push(equalsC(params, 'm.sender', filter.sender));
+  if (filter.recipient !== undefined) where.push(equalsC(params, 'd.recipient', filter.recipient));
+  if (filter.messageKind !== undefined) where.push(`m.kind = ${params.add(filter.messageKind, 'text')}`);
   if (filter.adapter !== undefined) where.push(`d.endpoint_id IN (${endpointsOfAdapter(params, filter.adapter)})`);
   const notation = notationOnly(params, filter);
   if (notation !== undefined) where.push(notation);

@@ -19,7 +19,7 @@ export interface AuditorRoutesDeps {
 
 /** The query string of both routes (schemas/audit-deliveries-query.json, audit-events-query.json). */
 interface AuditQuerystring {
-  agency?: string; messageId?: string; number?: string; notation?: string; dossier?: string; adapter?: string;
+  agency?: string; sender?: string; recipient?: string; messageKind?: string; messageId?: string; number?: string; notation?: string; dossier?: string; adapter?: string;
   state?: DeliveryState; kind?: string; from?: string; to?: string;
   order: AuditOrder; limit: number; cursor?: string; format?: 'json' | ExportFormat;
 }
@@ -79,7 +79,7 @@ export async function auditorRoutes(app: FastifyInstance, deps: AuditorRoutesDep
 
 function toFilter(q: AuditQuerystring): AuditFilter {
   const filter: AuditFilter = {
-    agency: q.agency, messageId: q.messageId?.toLowerCase(), number: q.number, notation: q.notation, dossier: q.dossier,
+    agency: q.agency, sender: q.sender, recipient: q.recipient, messageKind: q.messageKind, messageId: q.messageId?.toLowerCase(), number: q.number, notation: q.notation, dossier: q.dossier,
     adapter: q.adapter, state: q.state, kind: q.kind, from: q.from, to: q.to,
   };
   // Absent fields are left out, so the cursor digest does not depend on how a field was left out.

@@ -247,6 +247,28 @@ describe.each(STORES)('audit chain on %s', (store) => {
     expect(report.problem!.detail).toContain('not trusted');
   });
 
+  it('does not call the sealer stalled while the event loop was too busy to run it (a boot compiling routes)', async () => {
+    const chain = createAuditChain({
+      db: t.db, signer, log: createLogger('silent'), now: () => new Date(), sealEveryMs: 50, sealBatch: 100, lateCommitMs: 600_000,
+      checkpointEveryMs: 60_000, checkpointMaxEvents: 1_000, maxUnsealedMs: 300, probeEveryMs: 20,
+    });
+    chain.start();
+    try {
+      await writeEvents(t, 1, 400);
+      await new Promise((r) => setTimeout(r, 25)); // the probe has seen it waiting
+      const end = Date.now() + 1_000;
+      while (Date.now() < end); // blocked: no pass, no probe
+      const seen: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        seen.push(chain.health());
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(seen.filter((h) => h !== 'ok')).toEqual([]);
+    } finally {
+      await chain.stop();
+    }
+  });
+
   it('time-stamps checkpoints through the TSA, and catches up on those written while it was down', async () => {
     const tsa = await startTsaSimulator();
     const dir = await mkdtemp(join(tmpdir(), 'lienthong-tsa-'));

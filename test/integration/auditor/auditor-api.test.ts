@@ -131,7 +131,7 @@ describe.each(STORES)('auditor API (%s store)', (store) => {
     const r = await t.call('GET', '/docs/json');
     expect(r.status).toBe(200);
     const names = (path: string) => (r.json.paths[path].get.parameters as { name: string; in: string }[]).filter((p) => p.in === 'query').map((p) => p.name).sort();
-    expect(names('/v1/audit/deliveries')).toEqual(['adapter', 'agency', 'cursor', 'dossier', 'format', 'from', 'limit', 'messageId', 'notation', 'number', 'order', 'state', 'to']);
+    expect(names('/v1/audit/deliveries')).toEqual(['adapter', 'agency', 'cursor', 'dossier', 'format', 'from', 'limit', 'messageId', 'messageKind', 'notation', 'number', 'order', 'recipient', 'sender', 'state', 'to']);
     expect(names('/v1/audit/events')).toEqual(['adapter', 'agency', 'cursor', 'dossier', 'format', 'from', 'kind', 'limit', 'messageId', 'notation', 'number', 'order', 'to']);
   });
 
@@ -177,6 +177,29 @@ describe.each(STORES)('auditor API (%s store)', (store) => {
     expect(pairs(await deliveries({ agency: H41, adapter: 'http-endpoint', state: 'delivered' }))).toEqual(fromH41.map((id) => `${id}→${H56}`).sort());
   });
 
+  it('filters deliveries by sender, by recipient and by message kind, alone or with the other filters, paging in both orders', async () => {
+    expect(pairs(await deliveries({ sender: H41 }))).toEqual(fromH41.map((id) => `${id}→${H56}`).sort());
+    expect(pairs(await deliveries({ recipient: H41 }))).toEqual([`${x}→${H41}`]);
+    expect(pairs(await deliveries({ sender: G22, recipient: H14 }))).toEqual([`${x}→${H14}`]);
+    expect(await deliveries({ sender: H41, recipient: H14 })).toEqual([]);
+    expect(pairs(await deliveries({ recipient: H56, messageKind: 'document' }))).toEqual(fromH41.map((id) => `${id}→${H56}`).sort());
+    const dossierMessages = await deliveries({ messageKind: 'dossier' });
+    expect(pairs(dossierMessages)).toEqual(pairs(await deliveries({ dossier: dossier.number })));
+    expect(pairs(await deliveries({ sender: H56, messageKind: 'dossier' }))).toEqual(pairs(dossierMessages));
+    expect(pairs(await deliveries({ agency: H56, sender: H41 }))).toEqual(fromH41.map((id) => `${id}→${H56}`).sort());
+    expect(pairs(await deliveries({ number, sender: H56 }))).toEqual([`${y}→${G22}`]);
+    expect(await deliveries({ sender: H41, messageKind: 'status' })).toEqual([]);
+    const ranges: Record<string, string>[] = [{ sender: H41 }, { recipient: H56 }];
+    for (const query of ranges) {
+      const expected = await deliveries(query);
+      for (const order of ['desc', 'asc']) {
+        const paged = await all<Delivery>('/v1/audit/deliveries', { ...query, order }, 2);
+        expect(paged.map((d) => d.id)).toEqual(order === 'desc' ? expected.map((d) => d.id) : expected.map((d) => d.id).reverse());
+      }
+    }
+    expect((await t.call('GET', '/v1/audit/deliveries?messageKind=fax', { key: t.keys.auditor })).status).toBe(400);
+  });
+
   it('pages an agency filter across pages with no duplicates or gaps, in both orders', async () => {
     const expected = await deliveries({ agency: H41 });
     for (const order of ['desc', 'asc']) {
@@ -219,7 +242,7 @@ describe.each(STORES)('auditor API (%s store)', (store) => {
       expect(r.status, path).toBe(400);
       expect(r.json.code, path).toBe('HUB_ERR_INVALID_CURSOR');
     }
-    for (const query of ['limit=0', 'limit=1001', 'state=lost', 'order=up', 'format=xml', 'from=yesterday', 'sender=000.00.00.G22', 'kind=message.accepted']) {
+    for (const query of ['limit=0', 'limit=1001', 'state=lost', 'order=up', 'format=xml', 'from=yesterday', 'sender=G 22', 'recipient=..', 'messageKind=fax', 'kind=message.accepted']) {
       const r = await t.call('GET', `/v1/audit/deliveries?${query}`, { key: t.keys.auditor });
       expect(r.status, query).toBe(400);
       expect(r.json.code, query).toBe('HUB_ERR_VALIDATION');

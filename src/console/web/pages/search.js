@@ -1,6 +1,7 @@
 // Message search. Auditors and administrators search the whole delivery log (GET /v1/audit/deliveries);
 // operators, whom the audit trail checks, search the deliveries waiting or failed (GET /v1/admin/deliveries).
-// Filters one API lacks are applied to each page here, and "more" keeps paging until the end.
+// Filters the operators' API lacks (kind, document number, notation, message id) are applied to each
+// page here, and "more" keeps paging until the end.
 import { html, useState } from '../lib/html.js';
 import { useI18n } from '../lib/i18n.js';
 import { can } from '../lib/roles.js';
@@ -23,7 +24,10 @@ function plan(role, f) {
   if (can(role, 'searchLog')) {
     return {
       path: '/v1/audit/deliveries',
-      query: { messageId: f.messageId, number: f.number, notation: f.notation, dossier: f.dossier, agency: f.sender || f.recipient, state: f.state, adapter: f.adapter, from, to, limit: 50 },
+      query: {
+        messageId: f.messageId, number: f.number, notation: f.notation, dossier: f.dossier, sender: f.sender, recipient: f.recipient,
+        messageKind: f.kind, state: f.state, adapter: f.adapter, from, to, limit: 50,
+      },
       keep,
     };
   }
