@@ -91,13 +91,15 @@ export function createAlerts(opts: AlertsOptions): Alerts {
 
   /** First of its key within its window? Counts the repeats, and hands back how many were suppressed before this one. */
   const claim = async (alert: Alert): Promise<number | undefined> => {
+    // The repeats counted before this alert, taken now: a repeat suppressed while this claim awaits
+    // Redis comes after it, and belongs to the next alert sent.
+    const suppressed = suppressedSince.get(alert.key) ?? 0;
+    suppressedSince.delete(alert.key);
     if (!(await opts.dedupe.claim(alert.key, alert.dedupeMs))) {
-      suppressedSince.set(alert.key, (suppressedSince.get(alert.key) ?? 0) + 1);
+      suppressedSince.set(alert.key, (suppressedSince.get(alert.key) ?? 0) + suppressed + 1);
       metrics.alertsSuppressed.inc({ alert: alert.name });
       return undefined;
     }
-    const suppressed = suppressedSince.get(alert.key) ?? 0;
-    suppressedSince.delete(alert.key);
     metrics.alertsRaised.inc({ alert: alert.name });
     log.warn({ alert: alert.name, key: alert.key, severity: alert.severity, suppressed }, alert.summary);
     return suppressed;

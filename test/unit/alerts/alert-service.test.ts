@@ -51,6 +51,23 @@ function setup() {
 const failed = (n: number) => deliveryFailedAlert({ endpoint: 'h41', deliveryId: `d-${n}`, messageId: `m-${n}`, recipient: '000.00.00.H41', attempts: 4, reason: 'HTTP 503; giving up: all 4 attempts used' }, 60_000);
 
 describe('alerts', () => {
+  it('a repeat suppressed while the first alert still awaits the cross-process claim counts for the next alert, not this one', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const webhook = fakeWebhook();
+    // Redis answers the first claim late; the repeat is refused at once by this process's memory.
+    let release: () => void = () => undefined;
+    const slowFirst = new Promise<void>((r) => { release = r; });
+    const local = createAlertDedupe({ prefix: 'unit', log });
+    const dedupe = { claim: async (key: string, ms: number) => { const first = await local.claim(key, ms); if (first) await slowFirst; return first; } };
+    const alerts = createAlerts({ db: fakeDb(), metrics, log, hub: 'lienthong (test)', webhook, dedupeMs: 60_000, now: () => new Date(), dedupe });
+    alerts.raise(failed(1));
+    alerts.raise(failed(2));
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    await alerts.settled();
+    expect(webhook.sent.map((p) => [p.data.deliveryId, p.suppressed])).toEqual([['d-1', 0]]);
+  });
+
   it('records each alert as an audit event alert.<name> (ids in data), counts it and sends it', async () => {
     const { db, webhook, alerts, value } = setup();
     alerts.raise(failed(1));
