@@ -77,26 +77,28 @@ async function readConfigFile(path: string): Promise<{ document: AuthoredDocumen
  */
 export async function openLiveConfig(opts: OpenLiveConfigOptions): Promise<LiveConfig> {
   const file = await readConfigFile(opts.filePath);
+  // The file's configuration when it is imported now (checked before it is stored, and not parsed again).
+  let imported: HubConfig | undefined;
   const revision = await opts.db.transaction(async (tx): Promise<ConfigRevision> => {
     await tx.query(CONFIG_LOCK_SQL);
     const latest = await readRevision(tx);
     if (latest && latest.fileSha256 === file.sha256) return latest;
-    opts.parse(file.document);
-    const imported: ConfigRevision = {
+    imported = opts.parse(file.document);
+    const stored: ConfigRevision = {
       version: (latest?.version ?? 0) + 1, at: opts.now(), actor: 'config-file', source: 'file', fileSha256: file.sha256,
       entity: 'file', entityId: basename(opts.filePath), action: 'imported', changes: latest ? changedItems(latest.document, file.document) : [], document: file.document,
     };
-    await insertRevision(tx, imported);
+    await insertRevision(tx, stored);
     await writeAudit(tx, [{
-      at: imported.at, actor: 'config', kind: 'config.changed',
-      data: { version: imported.version, entity: 'file', entityId: imported.entityId, action: 'imported', sha256: file.sha256, items: imported.changes.length },
+      at: stored.at, actor: 'config', kind: 'config.changed',
+      data: { version: stored.version, entity: 'file', entityId: stored.entityId, action: 'imported', sha256: file.sha256, items: stored.changes.length },
     }]);
-    if (latest) opts.log.warn({ version: imported.version, changedItems: imported.changes.length }, 'the config file changed: imported as a new revision, replacing changes made through the admin API');
-    return imported;
+    if (latest) opts.log.warn({ version: stored.version, changedItems: stored.changes.length }, 'the config file changed: imported as a new revision, replacing changes made through the admin API');
+    return stored;
   });
   let config: HubConfig;
   try {
-    config = opts.parse(revision.document);
+    config = imported ?? opts.parse(revision.document);
   } catch (err) {
     throw hubError('HUB_ERR_CONFIG_INVALID', [`revision ${revision.version}: ${(err as Error).message}`]);
   }
