@@ -12,6 +12,8 @@ import type { ConsoleSessions } from './auth/console-sessions.js';
 import type { HubEnv } from './config/load-env.js';
 import type { HubKeys } from './crypto/hub-keys.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { clientErrorHandler } from './http/client-error-handler.js';
+import { installJsonBodyParser } from './http/json-body-parser.js';
 import type { DossierService } from './dossiers/dossier-service.js';
 import { adminRoutes } from './http/routes/admin-routes.js';
 import { operationsRoutes } from './http/routes/operations-routes.js';
@@ -86,6 +88,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request access logs at 1,000+ requests/s cost more than they tell; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
+    // Requests Node's parser refuses (bad header bytes, oversized headers) get a coded answer too.
+    clientErrorHandler: clientErrorHandler(deps.log),
     // An HTTPS server is the same Fastify instance to the routes; only the listener differs.
     ...(deps.https ? { https: deps.https } : {}),
   });
@@ -106,9 +110,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  // 3. body parsers: JSON (Fastify's own) and multipart. Fastify also parses text/plain by default, which
-  // would hand routes a string body their content-typed schemas never check: drop it, so it gets 415.
+  // 3. body parsers: JSON (strict UTF-8, bounded depth, on Fastify's own) and multipart. Fastify also
+  // parses text/plain by default, which would hand routes a string body their content-typed schemas
+  // never check: drop it, so it gets 415.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
   await app.register(multipart, { limits: { fileSize: deps.env.attachmentLimit, files: 100, fields: 1 } });
 
   // 4. routes.

@@ -28,7 +28,10 @@ import { createRemoteProgress } from './remote/remote-progress.js';
 import { createDossierService, type DossierService } from './dossiers/dossier-service.js';
 import { createIntakeService, type IntakeService } from './intake/intake-service.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { createOutboundGuard } from './net/outbound-guard.js';
+import { installOutboundGuard } from './net/outbound-policy.js';
 import { createDeliveryEnqueuer, type DeliveryEnqueuer } from './queue/delivery-enqueuer.js';
+import { createBacklogRelease } from './queue/backlog-release.js';
 import { createDeliveryProcessor } from './queue/delivery-processor.js';
 import { DELIVERY_QUEUE, type DeliverJobData } from './queue/job-catalogue.js';
 import { startDeliveryWorker } from './queue/start-delivery-worker.js';
@@ -126,13 +129,17 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     }
   };
   try {
-    // 1. configuration and keys
+    // 1. outbound guard, configuration and keys: endpoint URLs are checked against the guard, and
+    //    every adapter connection of the process obeys it from now on.
+    const outbound = createOutboundGuard(env.outboundAllow);
+    installOutboundGuard(outbound);
+    if (outbound.allowed.length > 0) log.info({ outboundAllow: outbound.allowed }, 'internal addresses the adapters may reach (LIENTHONG_OUTBOUND_ALLOW)');
     const catalogue = createSchemaCatalogue(Object.values(opts.adapters).map((a) => a.settingsSchema as IdentifiedSchema));
-    const parse = (document: unknown): HubConfig => parseHubConfig(document, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env });
+    const parse = (document: unknown): HubConfig => parseHubConfig(document, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env, outbound });
     // The file alone, checked before anything opens; the sections only the file sets (keys, client
     // certificates, the hub's name) come from it. Agencies, endpoints and routes come from the live
     // configuration below: the file plus the changes made through the admin API.
-    const fileConfig = await loadHubConfig(env.configPath, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env });
+    const fileConfig = await loadHubConfig(env.configPath, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env, outbound });
     const keys = await loadHubKeys(env.keys);
     const trust = await loadXmlTrustStore(env.xmlTrustPath, keys.chainPem);
     if (trust.warning) log.warn(trust.warning);
@@ -250,6 +257,8 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       const processor = createDeliveryProcessor({
         config, adapters: opts.adapters, blobs, signer: keys.signer, issuer, claims, outcomes, metrics, log: log.child({ component: 'worker' }), now, shutdown: shutdown.signal, forwardedEdxml,
         readDossier: (id) => dossiers.read(id), pauses: o.pauses, circuits: o.circuits, givenUp: o.givenUp,
+        backlog: createBacklogRelease({ db, queue, redis: queueRedis, prefix: env.queuePrefix, log: log.child({ component: 'worker' }) }),
+        policyTimeScale: env.policyTimeScale,
       });
       const workerRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) connection error'));

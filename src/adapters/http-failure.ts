@@ -1,3 +1,4 @@
+import { OUTBOUND_REFUSED_CODE } from '../net/guarded-connector.js';
 import type { DeliveryOutcome } from './adapter-contract.js';
 import type { BoundedCallResult, NoAnswer, UnreadableAnswer } from './bounded-call.js';
 import { clipReason } from './reason-text.js';
@@ -19,8 +20,9 @@ export interface FailureWording {
 }
 
 // Failures to send that retrying cannot fix: the request itself is malformed (a bad URL, a header
-// value undici refuses). Everything else from the network is worth another attempt.
-const PERMANENT_NETWORK_CODES: ReadonlySet<string> = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'ERR_INVALID_URL', 'ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_CHAR']);
+// value undici refuses), or the outbound guard refuses its address (private, loopback …: it will be
+// refused again). Everything else from the network is worth another attempt.
+const PERMANENT_NETWORK_CODES: ReadonlySet<string> = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'ERR_INVALID_URL', 'ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_CHAR', OUTBOUND_REFUSED_CODE]);
 
 /** Whether a network error `code` means the request cannot be sent as it is. */
 export function isPermanentNetworkCode(code: string | undefined): boolean {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { hubError, isHubError } from '../errors.js';
 import type { Db } from '../store/db.js';
+import { isStoreUnavailable } from '../store/store-failures.js';
 import { readLastCheckpoint, readUnstampedCheckpoints, saveTimestamp, writeCheckpoint, type Checkpoint, type CheckpointSigner } from './audit-checkpoints.js';
 import { OLDEST_UNSEALED_SQL, sealPending } from './audit-sealer.js';
 import type { WaitingHoles } from './chain-gaps.js';
@@ -147,17 +148,25 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
   };
 
   /** Whether audit_events takes a row now (inserted and rolled back): undefined, or what is wrong. */
+  // The database itself unreachable (not the audit log refusing rows): callers are told 503
+  // HUB_ERR_STORE_UNAVAILABLE, which says what to do (come back), rather than blame the audit log.
+  let storeDown = false;
   const probeWrite = async (): Promise<string | undefined> => {
+    storeDown = false;
     try {
       await db.transaction(async (tx) => {
         await tx.query(PROBE_SQL);
         throw new ProbeRollback();
       });
     } catch (err) {
-      if (!(err instanceof ProbeRollback)) return `audit_events does not take rows: ${(err as Error).message}`;
+      if (!(err instanceof ProbeRollback)) {
+        storeDown = isStoreUnavailable(err);
+        return `audit_events does not take rows: ${(err as Error).message}`;
+      }
     }
     return undefined;
   };
+  const unavailable = (problem: string): Error => storeDown ? hubError('HUB_ERR_STORE_UNAVAILABLE') : hubError('HUB_ERR_AUDIT_UNAVAILABLE', [problem]);
 
   const probe = async (): Promise<void> => {
     await checkHealth();
@@ -189,7 +198,7 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
   const health = (): string => writeProblem ?? stalled ?? 'ok';
   const assertWritable = (): void => {
     const problem = health();
-    if (problem !== 'ok') throw hubError('HUB_ERR_AUDIT_UNAVAILABLE', [problem]);
+    if (problem !== 'ok') throw unavailable(problem);
   };
 
   return {
@@ -231,7 +240,7 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
         if (!problem) throw err;
         writeProblem = problem;
         notifyHealth();
-        throw hubError('HUB_ERR_AUDIT_UNAVAILABLE', [problem]);
+        throw unavailable(problem);
       }
     },
   };

@@ -3,6 +3,8 @@ import { alertSettingsFromEnv, type AlertSettings } from '../alerts/alert-settin
 import type { HubKeySource } from '../crypto/hub-keys.js';
 import { trustSettingsFromEnv, type TrustSettings } from '../crypto/pki/trust-settings.js';
 import { hubError } from '../errors.js';
+import { outboundAllowanceFromEnv } from '../net/outbound-allowance.js';
+import type { OutboundAllowance } from '../net/outbound-guard.js';
 import { formatAjvErrors, type SchemaCatalogue } from '../schema-catalogue.js';
 
 /** The validated environment (see `schemas/env.json` for meanings and defaults). */
@@ -25,6 +27,8 @@ export interface HubEnv {
   /** The active key, and the retired ones (`retired`, when `LIENTHONG_HUB_KEYS_RETIRED` is set). */
   keys: HubKeySource;
   workerConcurrency: number;
+  /** Retry schedules, give-up windows and circuit open times run this many times fast (drills, tests). */
+  policyTimeScale: number;
   sweepIntervalMs: number;
   /** How overdue a delivery must be before the sweeper checks its job, ms. */
   sweepGraceMs: number;
@@ -45,6 +49,8 @@ export interface HubEnv {
   trust: TrustSettings;
   /** Alerts: the webhook (its secret not enumerable), de-duplication window, certificate expiry check. */
   alerts: AlertSettings;
+  /** What adapters may reach although internal (LIENTHONG_OUTBOUND_ALLOW; unset: nothing). */
+  outboundAllow: OutboundAllowance;
 }
 
 interface RawEnv {
@@ -69,6 +75,7 @@ interface RawEnv {
   LIENTHONG_HUB_KEYS_RETIRED?: string;
   LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE?: string;
   LIENTHONG_WORKER_CONCURRENCY: number;
+  LIENTHONG_POLICY_TIME_SCALE: number;
   LIENTHONG_SWEEP_INTERVAL_MS: number;
   LIENTHONG_SWEEP_GRACE_MS: number;
   LIENTHONG_API_KEY_CACHE_MS: number;
@@ -160,6 +167,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     blobInlineMax: env.LIENTHONG_BLOB_INLINE_MAX,
     keys: Object.freeze(keys),
     workerConcurrency: env.LIENTHONG_WORKER_CONCURRENCY,
+    policyTimeScale: env.LIENTHONG_POLICY_TIME_SCALE,
     sweepIntervalMs: env.LIENTHONG_SWEEP_INTERVAL_MS,
     sweepGraceMs: env.LIENTHONG_SWEEP_GRACE_MS,
     apiKeyCacheMs: env.LIENTHONG_API_KEY_CACHE_MS,
@@ -169,6 +177,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     ...(env.LIENTHONG_METRICS_PORT !== undefined ? { metricsPort: env.LIENTHONG_METRICS_PORT } : {}),
     trust: Object.freeze(trustSettingsFromEnv(raw)),
     alerts: alertSettingsFromEnv(raw),
+    outboundAllow: outboundAllowanceFromEnv(raw),
     audit: Object.freeze({
       sealEveryMs: env.LIENTHONG_AUDIT_SEAL_INTERVAL_MS,
       checkpointEveryMs: env.LIENTHONG_AUDIT_CHECKPOINT_INTERVAL_MS,

@@ -3,6 +3,7 @@ import type { Adapter, AdapterId, AdapterTable } from '../adapters/adapter-contr
 import { hubError } from '../errors.js';
 import { formatAjvErrors, type SchemaCatalogue } from '../schema-catalogue.js';
 import { checkAgencyCodes, compileAgencyCodeSetting, type AuthoredAgencyCodes } from './check-agency-codes.js';
+import { checkOutboundUrls } from './check-outbound-urls.js';
 import { deepFreeze } from './deep-freeze.js';
 import { durationMs, type Duration } from './duration.js';
 import {
@@ -12,6 +13,7 @@ import {
 } from './hub-config.js';
 import { substituteEnv } from './substitute-env.js';
 import type { SignaturePolicy } from '../formats/xmldsig/index.js';
+import { createOutboundGuard, type OutboundGuard } from '../net/outbound-guard.js';
 
 interface AuthoredRetry { schedule?: Duration[]; jitter?: number; giveUpAfter?: Duration }
 interface AuthoredBreaker { failureThreshold?: number; openFor?: Duration }
@@ -35,6 +37,11 @@ export interface LoadHubConfigOptions {
   catalogue: SchemaCatalogue;
   adapters: AdapterTable;
   env: NodeJS.ProcessEnv;
+  /**
+   * Which endpoint URLs the process may reach (LIENTHONG_OUTBOUND_ALLOW): a URL setting whose host is
+   * a literal refused address is a problem. Default: nothing internal allowed.
+   */
+  outbound?: OutboundGuard;
 }
 
 /** Reads a config file and runs it through `parseHubConfig`. */
@@ -56,7 +63,8 @@ export async function loadHubConfig(path: string, options: LoadHubConfigOptions)
 
 /**
  * The one configuration pipeline: substitute `${ENV}` → validate the whole document (every error with
- * its JSON pointer) → validate each endpoint's settings with its adapter's schema → check references →
+ * its JSON pointer) → validate each endpoint's settings with its adapter's schema, and their URLs
+ * against the outbound guard (no literal private or loopback address unless allowed) → check references →
  * check agency codes (`agencyCodes` setting: problems in `strict` mode, `warnings` in `warn` mode) →
  * normalise → freeze. Any problem stops here, listed in one HUB_ERR_CONFIG_INVALID error.
  */
@@ -69,7 +77,7 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
   const config = value as AuthoredConfig;
   const original = authored as AuthoredConfig;
 
-  problems.push(...checkEndpoints(config, options), ...checkReferences(config));
+  problems.push(...checkEndpoints(config, options), ...checkOutboundUrls(config.endpoints, options.adapters, options.outbound ?? STRICT_GUARD), ...checkReferences(config));
   const setting = compileAgencyCodeSetting(config.agencyCodes);
   if ('problem' in setting) fail([...problems, setting.problem]);
   const codes = checkAgencyCodes(config, setting.policy);
@@ -95,6 +103,9 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
     warnings: codes.warnings,
   });
 }
+
+// Nothing internal allowed: what a caller that names no guard gets.
+const STRICT_GUARD = createOutboundGuard();
 
 function fail(problems: string[]): never {
   throw hubError('HUB_ERR_CONFIG_INVALID', [problems.join('; ')], { problems });

@@ -8,6 +8,7 @@ import { createDevPki, writeDevPki } from '../crypto/dev-pki.js';
 import { verifyReceipt } from '../crypto/verify-receipt.js';
 import { openHub } from '../hub.js';
 import { createLogger } from '../logger.js';
+import { LOOPBACK_ALLOWANCE } from '../net/outbound-allowance.js';
 import { createSchemaCatalogue } from '../schema-catalogue.js';
 import { demoApi } from './demo-api.js';
 import { DEMO_AXIS, startDemoAxis } from './demo-axis.js';
@@ -58,6 +59,8 @@ export async function runDemo(): Promise<void> {
       ...process.env, LIENTHONG_DATA_DIR: dataDir, REDIS_URL: redis.url, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
       LIENTHONG_QUEUE_PREFIX: `lienthong-demo-${process.pid}`, LIENTHONG_HUB_CERT: paths.chainPath, LIENTHONG_HUB_KEY: paths.hubKeyPath,
       LIENTHONG_CONFIG: configPath, DATABASE_URL: undefined,
+      // Every simulated system listens on loopback, which the outbound guard refuses unless allowed.
+      LIENTHONG_OUTBOUND_ALLOW: LOOPBACK_ALLOWANCE,
     }, catalogue);
     const log = createLogger(env.logLevel);
     const base = await readAuthoredConfig(baseConfigPath);

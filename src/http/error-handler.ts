@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hubError, isHubError, type ErrorCode } from '../errors.js';
+import { isStorageFull, isStoreUnavailable } from '../store/store-failures.js';
 
 /** Fastify's own error codes and the hub code each becomes. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -14,6 +15,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'HUB_ERR_MALFORMED_BODY',
   FST_ERR_CTP_INVALID_JSON_BODY: 'HUB_ERR_MALFORMED_BODY',
   FST_PROTO_VIOLATION: 'HUB_ERR_MALFORMED_BODY',
+  FST_INVALID_JSON_FIELD_ERROR: 'HUB_ERR_MALFORMED_BODY',
+  FST_MP_PREMATURE_CLOSE: 'HUB_ERR_MALFORMED_BODY',
 };
 
 /**
@@ -34,12 +37,19 @@ export function installErrorHandler(app: FastifyInstance, limits: { bodyLimit: n
       coded = hubError(code, args);
     } else if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
       coded = hubError('HUB_ERR_MALFORMED_BODY', [err.message]);
+    } else if (isStorageFull(err)) {
+      request.log.error({ err: { message: err.message, code: err.code }, errorId: request.id }, 'storage full: request refused');
+      coded = hubError('HUB_ERR_STORAGE_FULL');
+    } else if (isStoreUnavailable(err)) {
+      request.log.warn({ err: { message: err.message, code: err.code }, errorId: request.id }, 'database unreachable: answered 503');
+      coded = hubError('HUB_ERR_STORE_UNAVAILABLE');
     } else {
       request.log.error({ err, errorId: request.id }, 'unhandled error');
       coded = hubError('HUB_ERR_INTERNAL');
     }
-    if (coded.statusCode >= 500 && coded.code !== 'HUB_ERR_INTERNAL') request.log.error({ err: coded, errorId: request.id }, coded.message);
+    if (coded.statusCode >= 500 && !['HUB_ERR_INTERNAL', 'HUB_ERR_STORE_UNAVAILABLE', 'HUB_ERR_STORAGE_FULL'].includes(coded.code)) request.log.error({ err: coded, errorId: request.id }, coded.message);
     else if (coded.statusCode < 500) request.log.info({ code: coded.code, errorId: request.id }, coded.message);
+    if (coded.code === 'HUB_ERR_STORE_UNAVAILABLE') void reply.header('retry-after', '2');
     void reply.status(coded.statusCode).send({
       code: coded.code,
       message: coded.message,

@@ -2,32 +2,35 @@ import { PassThrough } from 'node:stream';
 import { once } from 'node:events';
 import type { AttachmentSink, AttachmentSinkFactory } from '../formats/edxml/index.js';
 import { ZIP_DIRECTORY_TAIL_BYTES } from '../formats/edxml/find-single-zip-entry.js';
-import type { BlobStore } from '../store/blob-store.js';
+import type { Readable } from 'node:stream';
+import type { BlobStore, StagedBlob } from '../store/blob-store.js';
 
 /** Where one attachment payload of a parsed packet ended up. */
 export type StoredPayload =
   /** Small: kept in memory (it travels with the message's INSERT). */
   | { kind: 'memory'; bytes: Buffer }
   /**
-   * Large: streamed to the blob store as it was decoded. `head` = its first bytes (ZIP detection),
-   * `tail` = its last `ZIP_DIRECTORY_TAIL_BYTES` (a ZIP's central directory, read without reading
-   * the blob again).
+   * Large: streamed into the blob folder as it was decoded, staged there (see `BlobStore.stage`)
+   * until the packet is accepted. `head` = its first bytes (ZIP detection), `tail` = its last
+   * `ZIP_DIRECTORY_TAIL_BYTES` (a ZIP's central directory, read without reading the blob again).
    */
-  | { kind: 'blob'; sha256: string; size: number; head: Buffer; tail: Buffer };
+  | { kind: 'blob'; sha256: string; size: number; head: Buffer; tail: Buffer; staged: StagedBlob; open(): Readable };
 
 const HEAD_BYTES = 4;
 
 /**
  * An attachment sink for the edXML parser: payloads up to `inlineMax` bytes stay in memory, larger
- * ones are streamed into the blob store while the packet is still being read, with back-pressure, so
- * a 50 MB attachment is never held whole (only its last 256 KiB). A parse that fails later destroys
- * the upload (the blob store leaves nothing behind for a failed put).
+ * ones are streamed into the blob folder while the packet is still being read, with back-pressure,
+ * so a 50 MB attachment is never held whole (only its last 256 KiB). They are only staged there:
+ * each finished one is added to `staged`, for the caller to commit once the packet is accepted or
+ * discard when it is refused. A parse that fails mid-attachment destroys that upload (nothing of it
+ * is left).
  */
-export function blobAttachmentSink(blobs: BlobStore, inlineMax: number, maxBytes: number): AttachmentSinkFactory<StoredPayload> {
+export function blobAttachmentSink(blobs: BlobStore, inlineMax: number, maxBytes: number, staged: StagedBlob[]): AttachmentSinkFactory<StoredPayload> {
   return () => {
     const buffered: Buffer[] = [];
     let bufferedBytes = 0;
-    let upload: { stream: PassThrough; done: Promise<{ sha256: string; size: number }> } | undefined;
+    let upload: { stream: PassThrough; done: Promise<StagedBlob> } | undefined;
     let head = Buffer.alloc(0);
     const tail = new TailKeeper(ZIP_DIRECTORY_TAIL_BYTES);
 
@@ -44,7 +47,7 @@ export function blobAttachmentSink(blobs: BlobStore, inlineMax: number, maxBytes
           bufferedBytes += bytes.length;
           if (bufferedBytes <= inlineMax) return;
           const stream = new PassThrough({ highWaterMark: 256 * 1024 });
-          upload = { stream, done: blobs.put(stream, { maxBytes }) };
+          upload = { stream, done: blobs.stage(stream, { maxBytes }) };
           upload.done.catch(() => undefined); // observed in end()/abort()
           for (const piece of buffered.splice(0)) {
             tail.push(piece);
@@ -59,8 +62,9 @@ export function blobAttachmentSink(blobs: BlobStore, inlineMax: number, maxBytes
       async end() {
         if (!upload) return { kind: 'memory', bytes: Buffer.concat(buffered) };
         upload.stream.end();
-        const stored = await upload.done;
-        return { kind: 'blob', ...stored, head, tail: tail.bytes() };
+        const blob = await upload.done;
+        staged.push(blob);
+        return { kind: 'blob', sha256: blob.sha256, size: blob.size, head, tail: tail.bytes(), staged: blob, open: () => blob.open() };
       },
       abort(reason) {
         upload?.stream.destroy(reason);

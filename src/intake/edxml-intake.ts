@@ -50,7 +50,8 @@ export function xmlBodyLimit(attachmentLimit: number): number {
 /**
  * The one edXML intake, for the API and the axis receive loop alike: read the packet as it streams
  * (attachments to the blob store), apply the signature policy of the routes it takes (the strictest),
- * check a polled sender's agency code, then accept it. A refused packet leaves no message behind.
+ * check a polled sender's agency code, then accept it. A packet refused by its reading or by these
+ * checks leaves nothing behind: no message, and none of the attachments staged while it was read.
  *
  * @throws HUB_ERR_XML_* / HUB_ERR_EDXML_INVALID (unreadable), HUB_ERR_SIGNATURE_INVALID /
  *   HUB_ERR_SIGNATURE_REQUIRED (policy `require`), HUB_ERR_INVALID_AGENCY_CODE (strict mode), and
@@ -64,25 +65,17 @@ export function createEdxmlIntake(deps: EdxmlIntakeDeps): EdxmlIntake {
     const read = await readEdxmlPacket(spool.source, { blobs: deps.blobs, inlineMax: deps.inlineMax, maxAttachmentBytes: deps.attachmentLimit, maxUnzippedBytes: deps.attachmentLimit, limits: { maxBytes } });
 
     // 2. check: the recipients a polled document is for; the signature per route policy; a sender
-    //    the hub does not configure, by its code
-    const polled = submitter.kind === 'endpoint' && read.fields.kind === 'document' ? polledRecipients(deps.config, submitter.endpointId, read.fields) : undefined;
-    const fields = polled ? { ...read.fields, recipients: polled.delivered } : read.fields;
-    const policy = signaturePolicyFor(deps.config, {
-      kind: fields.kind, sender: fields.sender, recipients: fields.recipients,
-      ...(fields.document ? { documentType: fields.document.documentType.name } : {}),
-    });
-    const checked = policy === 'off' ? undefined : await checkSigner(verifySpooled(spool.result(), read, deps), deps);
-    const outcome = applySignaturePolicy(policy, () => checked!.result, checked?.revocation);
-    if (!outcome.accepted) {
-      deps.log.warn({ sender: fields.sender, signature: outcome.record }, 'edXML refused by its signature policy');
-      throw outcome.error;
+    //    the hub does not configure, by its code; who may send it. Refused here, the attachments
+    //    staged while reading are dropped; past here they are stored, then the message written.
+    let checked: Checked;
+    try {
+      checked = await check(read, spool.result(), submitter, deps);
+      await read.commit();
+    } catch (err) {
+      await read.discard();
+      throw err;
     }
-    const warnings = [...read.warnings];
-    if (!deps.config.agencies.has(fields.sender)) {
-      const issue = enforceAgencyCode(deps.config.agencyCodes, fields.sender, 'qcvn102');
-      if (issue) warnings.push(`From/OrganId ${JSON.stringify(issue.code)} ${issue.problem}`);
-    }
-
+    const { fields, outcome, polled, warnings } = checked;
     if (polled && polled.notDelivered.length > 0) {
       deps.log.info({ sender: fields.sender, documentId: fields.document?.documentId, notDelivered: polled.notDelivered }, 'polled document: To agencies the hub does not deliver to');
     }
@@ -95,6 +88,41 @@ export function createEdxmlIntake(deps: EdxmlIntakeDeps): EdxmlIntake {
     });
     return { ...accepted, signature: outcome.record };
   };
+}
+
+/** What the checks made of a read packet. */
+interface Checked {
+  fields: EdxmlMessageFields;
+  outcome: Extract<ReturnType<typeof applySignaturePolicy>, { accepted: true }>;
+  polled: ReturnType<typeof polledRecipients> | undefined;
+  warnings: string[];
+}
+
+/**
+ * Everything that may refuse a read packet before its attachments are stored: polled recipients,
+ * the signature policy, the sender's agency code, and — for an agency calling the API with a
+ * document — that it sends as itself to known agencies (acceptance checks that again).
+ */
+async function check(read: ReadEdxml, spooled: Spooled, submitter: EdxmlSubmitter, deps: EdxmlIntakeDeps): Promise<Checked> {
+  const polled = submitter.kind === 'endpoint' && read.fields.kind === 'document' ? polledRecipients(deps.config, submitter.endpointId, read.fields) : undefined;
+  const fields = polled ? { ...read.fields, recipients: polled.delivered } : read.fields;
+  const policy = signaturePolicyFor(deps.config, {
+    kind: fields.kind, sender: fields.sender, recipients: fields.recipients,
+    ...(fields.document ? { documentType: fields.document.documentType.name } : {}),
+  });
+  const checked = policy === 'off' ? undefined : await checkSigner(verifySpooled(spooled, read, deps), deps);
+  const outcome = applySignaturePolicy(policy, () => checked!.result, checked?.revocation);
+  if (!outcome.accepted) {
+    deps.log.warn({ sender: fields.sender, signature: outcome.record }, 'edXML refused by its signature policy');
+    throw outcome.error;
+  }
+  const warnings = [...read.warnings];
+  if (!deps.config.agencies.has(fields.sender)) {
+    const issue = enforceAgencyCode(deps.config.agencyCodes, fields.sender, 'qcvn102');
+    if (issue) warnings.push(`From/OrganId ${JSON.stringify(issue.code)} ${issue.problem}`);
+  }
+  if (submitter.kind === 'api' && fields.kind === 'document') deps.intake.checkParties(submitter.principal, fields.sender, fields.recipients);
+  return { fields, outcome, polled, warnings };
 }
 
 /**

@@ -4,7 +4,7 @@ import { buffer } from 'node:stream/consumers';
 import { findSingleZipEntry } from '../formats/edxml/find-single-zip-entry.js';
 import { openZipEntry } from '../formats/edxml/open-zip-entry.js';
 import { zipFaultReason } from '../formats/edxml/zip-entry-error.js';
-import type { BlobStore } from '../store/blob-store.js';
+import type { BlobStore, StagedBlob } from '../store/blob-store.js';
 
 /** A ZIP-looking attachment payload the intake has kept, readable again. */
 export interface StoredZipPayload {
@@ -18,6 +18,8 @@ export interface StoredZipPayload {
 
 export interface UnwrapStoredZipOptions {
   blobs: BlobStore;
+  /** A large entry is staged in the blob folder and added here, for the caller to commit or discard. */
+  staged: StagedBlob[];
   /** An entry up to this size is returned in memory (it travels with the message's INSERT). */
   inlineMax: number;
   /** Largest entry unwrapped; a larger one stays wrapped. */
@@ -26,15 +28,15 @@ export interface UnwrapStoredZipOptions {
 
 /** The single entry, stored (or in memory when small), or why the payload stays raw. */
 export type StoredZipUnwrap =
-  | { zipped: true; entryName: string; size: number; sha256: string; /** The entry's bytes when it is at most `inlineMax`; else it is in the blob store. */ inline?: Buffer }
+  | { zipped: true; entryName: string; size: number; sha256: string; /** The entry's bytes when it is at most `inlineMax`; else it is staged in the blob folder (`staged`). */ inline?: Buffer }
   | { zipped: false; reason: string };
 
 /**
  * "ZIP single entry, else raw" (docs/domain-vn.md §1.5) for a payload already kept by the intake,
  * streaming: the central directory is read from the payload's tail, then the one entry is inflated
- * from a single pass over the payload straight into the blob store (hashed, temp file, fsync,
- * rename), its size and CRC-32 checked before the rename. Never holds the payload or the entry,
- * unless the entry is small enough to travel inline.
+ * from a single pass over the payload straight into the blob folder (hashed, temp file, fsync),
+ * its size and CRC-32 checked, and staged there (`opts.staged`) until the caller commits it. Never
+ * holds the payload or the entry, unless the entry is small enough to travel inline.
  *
  * A payload that is not a single-entry ZIP of a supported kind, or whose entry turns out damaged,
  * lying about its size, or a bomb, stays raw with the reason; nothing of the entry is left in the
@@ -55,8 +57,9 @@ export async function unwrapStoredZip(payload: StoredZipPayload, opts: UnwrapSto
       const bytes = await buffer(content);
       return { zipped: true, entryName: entry.name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), inline: bytes };
     }
-    const stored = await opts.blobs.put(content, { maxBytes: entry.size });
-    return { zipped: true, entryName: entry.name, ...stored };
+    const staged = await opts.blobs.stage(content, { maxBytes: entry.size });
+    opts.staged.push(staged);
+    return { zipped: true, entryName: entry.name, size: staged.size, sha256: staged.sha256 };
   } catch (err) {
     const reason = zipFaultReason(err);
     if (reason === undefined) throw err;

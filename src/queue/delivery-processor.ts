@@ -13,7 +13,9 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { ClaimedDelivery } from '../store/claim-deliveries.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { DeliveryOutcomeRecord } from '../store/write-delivery-outcomes.js';
+import type { BacklogRelease } from './backlog-release.js';
 import { createCircuitRegistry, type CircuitRegistry } from './circuit-registry.js';
+import { EndpointSlots, type Slot } from './endpoint-slots.js';
 import type { DeliverJobData } from './job-catalogue.js';
 import type { PausedEndpoints } from './paused-endpoints.js';
 import { RetryLaterError } from './retry-later-error.js';
@@ -44,6 +46,10 @@ export interface DeliveryProcessorDeps {
   circuits?: CircuitRegistry;
   /** Told of every delivery given up (the `delivery-failed` alert); must not block or throw. */
   givenUp?: (failure: GivenUpDelivery) => void;
+  /** Sends an endpoint's waiting deliveries on, oldest first, when it answers again after its circuit opened. */
+  backlog?: BacklogRelease;
+  /** Retry schedules, give-up windows and circuit open times run this many times fast (drills, tests; default 1). */
+  policyTimeScale?: number;
 }
 
 /** A delivery that reached `failed`: what the alert says about it. */
@@ -65,8 +71,9 @@ export type DeliveryProcessor = (job: Job<DeliverJobData>, token?: string) => Pr
  */
 export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryProcessor {
   const circuits = deps.circuits ?? createCircuitRegistry();
-  const inFlight = new Map<string, number>();
-  const breakerFor = (endpoint: EndpointConfig) => circuits.forEndpoint(endpoint);
+  const timed = policyClock(deps.policyTimeScale ?? 1);
+  const slots = new EndpointSlots();
+  const breakerFor = (endpoint: EndpointConfig) => circuits.forEndpoint(timed(endpoint));
 
   // 0. paused by an operator? The cached set (polled every 500 ms) costs nothing; a hit is confirmed in
   // the database, since a resume may have committed since the last poll and queued this very job.
@@ -80,26 +87,60 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     return true;
   };
 
-  // 1. check: may an attempt go now? If so, take one of the endpoint's slots in the same synchronous
-  // step (with an await between check and take, concurrent jobs would all see the same free slot) and
-  // return its release. If not, park the job without spending an attempt. The slot is checked before
-  // the breaker, because a half-open breaker hands its one trial to whoever asks.
-  const takeSlotOrPark = async (job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig): Promise<() => void> => {
-    const busy = (inFlight.get(endpoint.id) ?? 0) >= endpoint.maxConcurrency;
-    const wait = busy ? 0 : breakerFor(endpoint).waitMs();
-    if (!busy) deps.metrics.circuitOpen.set({ endpoint: endpoint.id }, wait > 0 ? 1 : 0);
-    if (!busy && wait === 0) {
-      inFlight.set(endpoint.id, (inFlight.get(endpoint.id) ?? 0) + 1);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        inFlight.set(endpoint.id, (inFlight.get(endpoint.id) ?? 1) - 1);
-      };
-    }
-    // Spread parked jobs so they do not all come back at the same instant.
-    const delay = (wait > 0 ? wait : 50) + Math.round(Math.random() * (wait > 0 ? Math.min(wait, 1_000) : 200));
-    await job.moveToDelayed(Date.now() + delay, token);
+  // How long a job that may not go now is parked. Behind a busy endpoint: about one attempt's duration
+  // (see EndpointSlots.parkMs). Behind an open circuit, with a backlog release: past the trial by up
+  // to twice the longest open time — the trial wakes the oldest waiting delivery, and when it
+  // succeeds the release sends every parked job on, oldest first; one that came back on its own
+  // before that would jump the line. (Should the trial never come, e.g. its worker died, parked jobs
+  // come back by themselves after that long.) Without a release: right after the trial, spread.
+  const parkFor = (endpoint: EndpointConfig, circuitWaitMs: number): number => {
+    if (circuitWaitMs === 0) return slots.parkMs(endpoint.id);
+    if (!deps.backlog) return Math.round(circuitWaitMs * (1 + Math.random()));
+    return Math.round(circuitWaitMs + breakerFor(endpoint).maxOpenMs() * (1 + Math.random()));
+  };
+
+  // Each time an endpoint's circuit opens, its trial is set up: when the open time ends, the oldest
+  // delivery waiting for the endpoint is woken, and the trial is kept for it (for one open time at
+  // most, should another process have taken the job): a job that merely came due first would go
+  // first, ahead of older ones, if the endpoint is back.
+  const trials = new Map<string, NodeJS.Timeout>();
+  const reservedTrial = new Map<string, { jobId: string; until: number }>();
+  const scheduleTrial = (endpoint: EndpointConfig): void => {
+    const backlog = deps.backlog;
+    const openUntil = breakerFor(endpoint).snapshot().openUntil;
+    if (!backlog || openUntil === undefined) return;
+    clearTimeout(trials.get(endpoint.id));
+    reservedTrial.delete(endpoint.id);
+    const timer = setTimeout(() => {
+      trials.delete(endpoint.id);
+      void backlog.wakeOldest(endpoint.id).then((jobId) => {
+        if (jobId) reservedTrial.set(endpoint.id, { jobId, until: Date.now() + Math.max(1_000, timed(endpoint).circuitBreaker.openForMs) });
+      });
+    }, Math.max(0, openUntil - Date.now()) + 10);
+    timer.unref();
+    trials.set(endpoint.id, timer);
+  };
+  /** The breaker's answer for this job: 0 = go (possibly as the trial), else ms to wait. */
+  const circuitWaitMs = (job: Job<DeliverJobData>, endpoint: EndpointConfig): number => {
+    const breaker = breakerFor(endpoint);
+    const reserved = reservedTrial.get(endpoint.id);
+    if (reserved && (breaker.state === 'closed' || reserved.until < Date.now())) reservedTrial.delete(endpoint.id);
+    else if (reserved && reserved.jobId !== job.id && breaker.snapshot().state === 'half-open') return Math.max(100, reserved.until - Date.now());
+    const wait = breaker.waitMs();
+    if (wait === 0 && reserved?.jobId === job.id) reservedTrial.delete(endpoint.id);
+    return wait;
+  };
+
+  // 1. check: may an attempt go now? If so, take one of the endpoint's slots and return it; if not,
+  // park the job without spending an attempt. The slot is checked before the breaker, because a
+  // half-open breaker hands its one trial to whoever asks.
+  const takeSlotOrPark = async (job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig): Promise<Slot> => {
+    const slot = await slots.acquire(endpoint.id, endpoint.maxConcurrency);
+    const wait = slot ? circuitWaitMs(job, endpoint) : 0;
+    if (slot) deps.metrics.circuitOpen.set({ endpoint: endpoint.id }, wait > 0 ? 1 : 0);
+    if (slot && wait === 0) return slot;
+    slot?.cancel();
+    await job.moveToDelayed(Date.now() + parkFor(endpoint, wait), token);
     throw new DelayedError();
   };
 
@@ -161,7 +202,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
         reason = outcome.reason;
         break;
       case 'transient': {
-        const decision = nextRetry(endpoint.retry, attemptNo, at.getTime() - delivery.cycleStartedAt.getTime(),
+        const decision = nextRetry(timed(endpoint).retry, attemptNo, at.getTime() - delivery.cycleStartedAt.getTime(),
           outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {});
         if (decision.retry) {
           state = 'retrying';
@@ -209,12 +250,13 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
   return async (job, token) => {
     if (await setAsideIfPaused(job)) return;
     const endpoint = deps.config.endpoints.get(job.data.endpointId);
-    const release = endpoint ? await takeSlotOrPark(job, token, endpoint) : () => undefined;
+    const slot = endpoint ? await takeSlotOrPark(job, token, endpoint) : undefined;
     let attempted = false;
     try {
-      await handle(job, endpoint, release, () => { attempted = true; });
+      await handle(job, endpoint, () => slot?.release(), () => { attempted = true; });
     } finally {
-      release();
+      if (attempted) slot?.release();
+      else slot?.cancel();
       // A breaker trial handed to a job that made no attempt (stale job, shutdown) must be given back.
       if (endpoint && !attempted) breakerFor(endpoint).recordAbandoned();
     }
@@ -240,9 +282,17 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     deps.metrics.attemptSeconds.observe({ endpoint: endpoint.id }, (finished.getTime() - startedAt.getTime()) / 1000);
     deps.metrics.deliveryAttempts.inc({ endpoint: endpoint.id, outcome: outcome.kind });
     const breaker = breakerFor(endpoint);
-    if (outcome.kind === 'delivered') breaker.recordSuccess();
-    else if (outcome.kind === 'transient') breaker.recordFailure();
-    else breaker.recordAbandoned();
+    if (outcome.kind === 'delivered') {
+      // Answering again after its circuit opened: what waits on a retry delay need not wait longer.
+      const recovered = breaker.state !== 'closed';
+      breaker.recordSuccess();
+      if (recovered) deps.backlog?.release(endpoint.id);
+    } else if (outcome.kind === 'transient') {
+      breaker.recordFailure();
+      if (breaker.state === 'open') scheduleTrial(endpoint);
+    } else {
+      breaker.recordAbandoned();
+    }
 
     const result = await record(delivery, endpoint, attemptNo, startedAt, outcome);
     if (result.state === 'delivered') {
@@ -258,6 +308,28 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     }
     throw new RetryLaterError(result.reason ?? 'transient failure', result.delayMs ?? 1_000);
   }
+}
+
+/**
+ * An endpoint as the worker times it: with `scale` > 1 its retry delays, give-up window and circuit
+ * open time are that many times shorter (a drill's simulated hour). One copy per endpoint object, so
+ * a configuration change (a new object) is picked up and a breaker keeps seeing the same policy.
+ */
+function policyClock(scale: number): (endpoint: EndpointConfig) => EndpointConfig {
+  if (scale === 1) return (endpoint) => endpoint;
+  const copies = new WeakMap<EndpointConfig, EndpointConfig>();
+  return (endpoint) => {
+    let copy = copies.get(endpoint);
+    if (!copy) {
+      copy = {
+        ...endpoint,
+        retry: { ...endpoint.retry, scheduleMs: endpoint.retry.scheduleMs.map((ms) => ms / scale), giveUpAfterMs: endpoint.retry.giveUpAfterMs / scale },
+        circuitBreaker: { ...endpoint.circuitBreaker, openForMs: endpoint.circuitBreaker.openForMs / scale },
+      };
+      copies.set(endpoint, copy);
+    }
+    return copy;
+  };
 }
 
 function fallbackEndpoint(id: string): EndpointConfig {

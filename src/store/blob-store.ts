@@ -21,12 +21,33 @@ export interface BlobStore {
    * @throws BlobTooLargeError when the source exceeds `maxBytes`.
    */
   put(source: Readable | Buffer, opts?: PutOptions): Promise<{ sha256: string; size: number }>;
+  /**
+   * Writes the bytes like `put`, but keeps them aside (a temp file in the store's folder) until
+   * `commit()` moves them under their name, or `discard()` removes them: a request that may still be
+   * refused after its uploads streamed in (a multipart body whose 101st file or broken end comes
+   * later) leaves nothing behind. Nothing is readable under the key before `commit()`.
+   *
+   * @throws BlobTooLargeError when the source exceeds `maxBytes` (nothing is left then).
+   */
+  stage(source: Readable, opts?: PutOptions): Promise<StagedBlob>;
   /** Streams a blob; the stream fails with ENOENT when there is none. @throws TypeError for a malformed key. */
   open(sha256: string): Readable;
   /** The blob's size, or undefined when there is none. @throws TypeError for a malformed key. */
   stat(sha256: string): Promise<{ size: number } | undefined>;
   /** @throws TypeError for a malformed key. */
   has(sha256: string): Promise<boolean>;
+}
+
+/** Bytes written by {@link BlobStore.stage}, not yet stored under their key. */
+export interface StagedBlob {
+  sha256: string;
+  size: number;
+  /** A fresh stream of the bytes (from where they are: aside, or under their key once committed). */
+  open(): Readable;
+  /** Moves the bytes under their key (content-addressed: identical bytes already there stay). */
+  commit(): Promise<void>;
+  /** Removes the bytes; harmless when already discarded or committed. */
+  discard(): Promise<void>;
 }
 
 /** Where the blobs live: `<dir>/<aa>/<bb>/<sha256>`, temp files directly in `<dir>`. */
@@ -76,6 +97,28 @@ export function createFolderBlobStore(opts: FolderBlobStoreOptions): BlobStore {
     shards.add(path);
   };
 
+  /** Writes the source to a temp file, hashed and fsynced; on failure nothing is left. */
+  const writeTemp = async (source: Readable | Buffer, maxBytes: number): Promise<{ temp: string; sha256: string; size: number }> => {
+    if (!(maxBytes >= 0)) throw new RangeError(`maxBytes must be a non-negative number, got ${String(maxBytes)}`);
+    await ensureShard(dir);
+    const temp = join(dir, `.tmp-${randomUUID()}`);
+    let file: WriteStream | undefined;
+    try {
+      const digest = new DigestAndLimit(maxBytes);
+      const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+      // `flush` fsyncs the file before the stream closes; `wx` refuses to reuse a name.
+      file = createWriteStream(temp, { flags: 'wx', flush: true });
+      await pipeline(input, digest, file);
+      return { temp, sha256: digest.hex(), size: digest.size };
+    } catch (err) {
+      // A source failing at once beats the file's (asynchronous) open: removing the temp file
+      // before the stream has closed would leave it behind once the open completes.
+      if (file && !file.closed) await closeOf(file);
+      await rm(temp, { force: true });
+      throw err;
+    }
+  };
+
   return {
     async put(source, putOpts = {}) {
       const maxBytes = putOpts.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -87,25 +130,34 @@ export function createFolderBlobStore(opts: FolderBlobStoreOptions): BlobStore {
         const sha256 = createHash('sha256').update(source).digest('hex');
         if (await exists(pathOf(sha256))) return { sha256, size: source.length };
       }
-      await ensureShard(dir);
-      const temp = join(dir, `.tmp-${randomUUID()}`);
-      let file: WriteStream | undefined;
+      const written = await writeTemp(source, maxBytes);
       try {
-        const digest = new DigestAndLimit(maxBytes);
-        const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
-        // `flush` fsyncs the file before the stream closes; `wx` refuses to reuse a name.
-        file = createWriteStream(temp, { flags: 'wx', flush: true });
-        await pipeline(input, digest, file);
-        const sha256 = digest.hex();
-        await moveIntoPlace(temp, pathOf(sha256), ensureShard);
-        return { sha256, size: digest.size };
+        await moveIntoPlace(written.temp, pathOf(written.sha256), ensureShard);
       } catch (err) {
-        // A source failing at once beats the file's (asynchronous) open: removing the temp file
-        // before the stream has closed would leave it behind once the open completes.
-        if (file && !file.closed) await closeOf(file);
-        await rm(temp, { force: true });
+        await rm(written.temp, { force: true });
         throw err;
       }
+      return { sha256: written.sha256, size: written.size };
+    },
+    async stage(source, stageOpts = {}) {
+      const { temp, sha256, size } = await writeTemp(source, stageOpts.maxBytes ?? Number.POSITIVE_INFINITY);
+      let settled = false;
+      let committed = false;
+      return {
+        sha256,
+        size,
+        open: () => createReadStream(committed ? pathOf(sha256) : temp),
+        async commit() {
+          if (settled) return;
+          settled = true;
+          await moveIntoPlace(temp, pathOf(sha256), ensureShard);
+          committed = true;
+        },
+        async discard() {
+          settled = true;
+          await rm(temp, { force: true });
+        },
+      };
     },
     open(sha256) {
       return createReadStream(pathOf(sha256));

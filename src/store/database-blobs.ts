@@ -30,6 +30,7 @@ export function withDatabaseBlobs(folder: BlobStore, db: Queryable): BlobStore {
   };
   return {
     put: (source, opts) => folder.put(source, opts),
+    stage: (source, opts) => folder.stage(source, opts),
     open(sha256) {
       if (!SHA256_HEX.test(sha256)) throw new TypeError('A blob key must be 64 lowercase hexadecimal characters');
       return Readable.from((async function* () {

@@ -14,6 +14,10 @@ import { createDevPki } from '../../src/crypto/dev-pki.js';
 import { hubKeysFromPem, type HubKeys } from '../../src/crypto/hub-keys.js';
 import { signJws, verifyJwsSignature } from '../../src/crypto/jws.js';
 import type { Message } from '../../src/domain/message.js';
+import { allowLoopbackOutbound } from '../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 // Every `conformance.settingsFor` asks for a 2 s attempt timeout, so the timeout case stays quick.
 const SETTINGS_TIMEOUT_MS = 2_000;

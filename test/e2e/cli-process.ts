@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { LOOPBACK_ALLOWANCE } from '../../src/net/outbound-allowance.js';
 
 /** The compiled CLI the e2e suite runs (built by `global-setup.ts`). */
 export const CLI = resolve('dist/src/cli.js');
@@ -45,11 +46,14 @@ const HUB_VARIABLES = [
   'LIENTHONG_SIM_URL',
 ];
 
-/** `process.env` without the hub's variables, plus `vars`. */
+/**
+ * `process.env` without the hub's variables, plus `vars`. The simulators listen on loopback, which
+ * the outbound guard refuses unless allowed: the allowance is loopback unless `vars` says otherwise.
+ */
 export function cliEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of HUB_VARIABLES) delete env[name];
-  return { ...env, ...vars };
+  return { ...env, LIENTHONG_OUTBOUND_ALLOW: LOOPBACK_ALLOWANCE, ...vars };
 }
 
 /** Starts `node dist/src/cli.js …args` in its own process group (so the group can be killed). */

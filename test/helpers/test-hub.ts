@@ -10,6 +10,7 @@ import { loadEnv } from '../../src/config/load-env.js';
 import { createDevPki, writeDevPki, type DevPki } from '../../src/crypto/dev-pki.js';
 import { openHub, type Hub, type OpenHubOptions } from '../../src/hub.js';
 import { createLogger } from '../../src/logger.js';
+import { LOOPBACK_ALLOWANCE } from '../../src/net/outbound-allowance.js';
 import { createSchemaCatalogue } from '../../src/schema-catalogue.js';
 import { seedPgliteDataDir } from './pglite-template.js';
 import { testDatabaseUrl, type StoreKind } from './test-db.js';
@@ -106,6 +107,8 @@ export async function startTestHub(store: StoreKind, opts: StartTestHubOptions =
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', LIENTHONG_QUEUE_PREFIX: queuePrefix,
     LIENTHONG_HUB_CERT: paths.chainPath, LIENTHONG_HUB_KEY: paths.hubKeyPath, LIENTHONG_SWEEP_INTERVAL_MS: '1000',
     LIENTHONG_API_KEY_CACHE_MS: '0',
+    // The simulators listen on loopback, which the outbound guard refuses unless allowed.
+    LIENTHONG_OUTBOUND_ALLOW: LOOPBACK_ALLOWANCE,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '4' } : {}),
     ...opts.env,
   }, catalogue);

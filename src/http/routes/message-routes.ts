@@ -1,8 +1,9 @@
+import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyResolver } from '../../auth/api-keys.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AttachmentMeta, DocumentMetadata, StatusReport } from '../../domain/message.js';
-import { hubError } from '../../errors.js';
+import { hubError, isHubError } from '../../errors.js';
 import type { Readable } from 'node:stream';
 import type { ForwardedEdxml } from '../../forwarding/forwarded-edxml.js';
 import type { EdxmlIntake } from '../../intake/edxml-intake.js';
@@ -11,13 +12,15 @@ import type { IntakeService } from '../../intake/intake-service.js';
 import { storeInlineAttachments, type InlineAttachment } from '../../intake/store-inline-attachments.js';
 import type { Metrics } from '../../metrics.js';
 import { formatAjvErrors, SCHEMA_BASE, type SchemaCatalogue } from '../../schema-catalogue.js';
-import type { BlobStore } from '../../store/blob-store.js';
-import { BlobTooLargeError } from '../../store/blob-store.js';
+import { BlobTooLargeError, type BlobStore, type StagedBlob } from '../../store/blob-store.js';
 import type { InlineBlob } from '../../store/database-blobs.js';
 import type { Queryable } from '../../store/db.js';
 import { readMessageView } from '../../store/read-message-view.js';
 import { authenticate, principalOf } from '../authenticate.js';
+import { drainSmallRemainder } from '../drain-request.js';
+import { isStorageFull } from '../../store/store-failures.js';
 import { idempotencyKeyOf } from '../idempotency-key.js';
+import { jsonShapeProblem } from '../json-shape.js';
 import { readScope } from '../message-scope.js';
 
 export interface MessageRoutesDeps {
@@ -58,36 +61,74 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
   app.addContentTypeParser(XML_TYPES, (_request, payload, done) => done(null, payload));
   const validateRequest = deps.catalogue.validator<MessageRequest>('message-request');
 
-  /** Multipart: a `message` field (the JSON document, first) followed by file parts streamed to the blob store. */
+  /**
+   * Multipart: a `message` field (the JSON document, first) followed by file parts. Each file streams
+   * into the blob folder as it arrives but is only staged there; the files are stored under their
+   * names once the whole body has been read and found sound, so a body refused half-way — a 101st
+   * file, a file over the limit, a broken or unterminated boundary — leaves nothing behind.
+   */
   const readMultipart = async (request: FastifyRequest, principal: Principal): Promise<{ body: MessageRequest; files: AttachmentMeta[] }> => {
     let body: MessageRequest | undefined;
     const files: AttachmentMeta[] = [];
-    for await (const part of request.parts({ limits: { fileSize: deps.attachmentLimit, files: 100, fields: 1, fieldSize: 1_048_576 } })) {
-      if (part.type === 'field') {
-        if (part.fieldname !== 'message' || body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: `multipart/${part.fieldname}`, message: 'the only field is "message", once, before the files' }]);
-        try {
-          body = JSON.parse(String(part.value)) as MessageRequest;
-        } catch (err) {
-          throw hubError('HUB_ERR_MALFORMED_BODY', [`message field: ${(err as Error).message}`]);
+    const staged: StagedBlob[] = [];
+    const parts = request.parts({ limits: { fileSize: deps.attachmentLimit, files: 100, fields: 1, fieldSize: 1_048_576 } })[Symbol.asyncIterator]();
+    try {
+      for (let next = await nextPart(parts); !next.done; next = await nextPart(parts)) {
+        const part = next.value;
+        if (part.type === 'field') {
+          if (part.fieldname !== 'message' || body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: `multipart/${part.fieldname}`, message: 'the only field is "message", once, before the files' }]);
+          body = messageField(part.value);
+          if (!validateRequest(body)) throw hubError('HUB_ERR_VALIDATION', [], formatAjvErrors(validateRequest.errors, 'message'));
+          deps.intake.checkParties(principal, body.sender, body.recipients);
+          continue;
         }
-        if (!validateRequest(body)) throw hubError('HUB_ERR_VALIDATION', [], formatAjvErrors(validateRequest.errors, 'message'));
-        deps.intake.checkParties(principal, body.sender, body.recipients);
-        continue;
-      }
-      if (!body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'multipart', message: 'the "message" field must come before the files' }]);
-      const name = part.filename || `attachment-${files.length + 1}`;
-      try {
-        const stored = await deps.blobs.put(part.file, { maxBytes: deps.attachmentLimit });
+        if (!body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'multipart', message: 'the "message" field must come before the files' }]);
+        const name = part.filename || `attachment-${files.length + 1}`;
+        const blob = await stageFile(part.file);
+        staged.push(blob);
         if (part.file.truncated) throw hubError('HUB_ERR_BODY_TOO_LARGE', [deps.attachmentLimit]);
-        if (stored.size === 0) throw hubError('HUB_ERR_INVALID_ATTACHMENT', [name, 'file is empty']);
-        files.push({ index: 0, name, contentType: part.mimetype || 'application/octet-stream', size: stored.size, sha256: stored.sha256 });
+        if (blob.size === 0) throw hubError('HUB_ERR_INVALID_ATTACHMENT', [name, 'file is empty']);
+        files.push({ index: 0, name, contentType: part.mimetype || 'application/octet-stream', size: blob.size, sha256: blob.sha256 });
+      }
+      if (!body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'multipart', message: 'a "message" field is required' }]);
+      for (const blob of staged) await blob.commit();
+      return { body, files };
+    } catch (err) {
+      await Promise.all(staged.map((blob) => blob.discard()));
+      throw err;
+    }
+  };
+
+  /** The `message` field as JSON (a string, or what the plugin parsed for a part typed application/json), of a sane shape. */
+  const messageField = (value: unknown): MessageRequest => {
+    let parsed: unknown = value;
+    if (typeof value === 'string') {
+      try {
+        parsed = JSON.parse(value);
       } catch (err) {
-        if (err instanceof BlobTooLargeError) throw hubError('HUB_ERR_BODY_TOO_LARGE', [deps.attachmentLimit]);
-        throw err;
+        throw hubError('HUB_ERR_MALFORMED_BODY', [`message field: ${(err as Error).message}`]);
       }
     }
-    if (!body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'multipart', message: 'a "message" field is required' }]);
-    return { body, files };
+    const problem = jsonShapeProblem(parsed);
+    if (problem !== undefined) throw hubError('HUB_ERR_MALFORMED_BODY', [`message field: ${problem}`]);
+    return parsed as MessageRequest;
+  };
+
+  /**
+   * Stages one file part. A failure of the part itself (the body broke off or its boundary never
+   * came; the parser may have failed it before it was handed over) is the client's, not the disk's.
+   */
+  const stageFile = async (file: Readable): Promise<StagedBlob> => {
+    let sourceError: unknown = file.errored ?? undefined;
+    file.once('error', (err) => { sourceError = err; });
+    try {
+      return await deps.blobs.stage(file, { maxBytes: deps.attachmentLimit });
+    } catch (err) {
+      if (err instanceof BlobTooLargeError) throw hubError('HUB_ERR_BODY_TOO_LARGE', [deps.attachmentLimit]);
+      const failure = sourceError ?? file.errored ?? undefined;
+      if (failure !== undefined) throw multipartError(failure);
+      throw err;
+    }
   };
 
   app.post('/v1/messages', {
@@ -108,8 +149,9 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
         accepted = await deps.edxmlIntake(request.body as Readable, { kind: 'api', principal }, idempotencyKey ? { idempotencyKey } : {});
       } catch (err) {
         // Refused before the body was read to its end: the rest is still on the connection, and the
-        // next request on it would be read from the middle of this one. Close it after the answer.
-        if (!request.raw.complete) reply.header('connection', 'close');
+        // next request on it would be read from the middle of this one. A small rest is read and
+        // dropped (the client gets the answer); otherwise the connection closes after the answer.
+        if (!(await drainSmallRemainder(request.raw))) reply.header('connection', 'close');
         throw err;
       }
       deps.metrics.acceptSeconds.observe({ route: 'messages' }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -121,7 +163,14 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     let attachments: AttachmentMeta[];
     let inlineBlobs: InlineBlob[];
     if (request.isMultipart()) {
-      const parsed = await readMultipart(request, principal);
+      let parsed: Awaited<ReturnType<typeof readMultipart>>;
+      try {
+        parsed = await readMultipart(request, principal);
+      } catch (err) {
+        // As for edXML: a small rest of a body refused half-way is dropped, else the connection closes after the answer.
+        if (!(await drainSmallRemainder(request.raw))) reply.header('connection', 'close');
+        throw err;
+      }
       body = parsed.body;
       const inline = await storeInlineAttachments(deps.blobs, body.attachments, deps.blobInlineMax);
       attachments = [...inline.attachments, ...parsed.files].map((a, index) => ({ ...a, index }));
@@ -222,3 +271,25 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
     return reply.status(202).send(accepted);
   });
 }
+
+type MultipartParts = AsyncIterator<Multipart>;
+
+/** The next part; what the multipart parser throws (no boundary, a broken or unterminated body) is a coded client error. */
+async function nextPart(parts: MultipartParts): Promise<IteratorResult<Multipart>> {
+  try {
+    return await parts.next();
+  } catch (err) {
+    throw multipartError(err);
+  }
+}
+
+/**
+ * The multipart plugin's own errors keep their codes (limits → 413), and so does a full disk (the
+ * staged file could not be written: 507); the parser's plain errors are a malformed body.
+ */
+function multipartError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (isHubError(err) || isStorageFull(err) || (typeof code === 'string' && code.startsWith('FST_'))) return err;
+  return hubError('HUB_ERR_MALFORMED_BODY', [`multipart: ${(err as Error | undefined)?.message ?? String(err)}`]);
+}
+

@@ -3,6 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { civilRegistryAdapter, CivilRegistryPollError, startCivilRegistrySimulator, type CivilRegistrySimulatorHandle } from '../../../adapters/civil-registry/index.js';
 import type { Message } from '../../../src/domain/message.js';
 import { attachment, deliveryContext, dossierOf, payloadOf, pendingOf, pollContext, settingsFor, submitOf } from '../../fixtures/civil-registry/delivery-context.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 // The current generation (variant btp): NhanDKHT and LayKetQua behind an OAuth token, against the simulator.
 describe('civil-registry, variant btp', () => {

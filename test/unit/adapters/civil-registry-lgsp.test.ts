@@ -4,6 +4,10 @@ import { civilRegistryAdapter, CivilRegistryPollError, startCivilRegistrySimulat
 import { registrationFromXml } from '../../../adapters/civil-registry/registration-xml.js';
 import type { Dossier } from '../../../src/domain/dossier.js';
 import { deliveryContext, dossierOf, payloadOf, pendingOf, pollContext, settingsFor, submitOf } from '../../fixtures/civil-registry/delivery-context.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 // The older generation (variant lgsp): apiHoTichTuPhap services behind the LGSP gateway's token.
 describe('civil-registry, variant lgsp', () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { dvcqgAdapter, DvcqgLookupError, lookupDossier } from '../../../adapters/dvcqg/index.js';
 import { sampleDossier, syncContext, syncMessage, UNIT, unitSettings, useDvcqgSimulator } from '../../fixtures/dvcqg/sync-context.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 const NUMBER = '000.00.00.H56-261206-0001';
 

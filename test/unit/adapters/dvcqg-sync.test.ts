@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { dvcqgAdapter, SIM_ERROR_CODES, startDvcqgSimulator } from '../../../adapters/dvcqg/index.js';
 import type { Dossier } from '../../../src/domain/dossier.js';
 import { sampleDossier, syncContext, syncMessage, UNIT, unitSettings, useDvcqgSimulator } from '../../fixtures/dvcqg/sync-context.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 const NUMBER = '000.00.00.H56-261206-0001';
 const deliver = dvcqgAdapter.deliver.bind(dvcqgAdapter);

@@ -19,6 +19,10 @@ import { httpEndpointSettingsSchema, type HttpEndpointSettings } from '../../../
 import type { DeliveryContext } from '../../../src/adapters/adapter-contract.js';
 import { decodeJws } from '../../../src/crypto/jws.js';
 import type { Message } from '../../../src/domain/message.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 // ajv-formats is CommonJS with a default export; NodeNext sees the module object (as in src/schema-catalogue.ts).
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { sampleMessage, startJudicialRecordsSimulator } from '../../../adapters/judicial-records/index.js';
 import { deliverJudicialRecord } from '../../../adapters/judicial-records/deliver.js';
 import { deliveryContext, dossierNumbered, lgspSettings, nextMailbox, submitOf, CONSUMER, useJudicialRecordsSimulator } from '../../fixtures/judicial-records/contexts.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 const sim = useJudicialRecordsSimulator();
 

@@ -5,6 +5,10 @@ import { deliverJudicialRecord } from '../../../adapters/judicial-records/delive
 import { pollJudicialRecords } from '../../../adapters/judicial-records/poll.js';
 import type { Dossier } from '../../../src/domain/dossier.js';
 import { deliveryContext, dossierNumbered, nationalSettings, nextMailbox, pendingOf, pollContext, submitOf, PROVINCE, useJudicialRecordsSimulator } from '../../fixtures/judicial-records/contexts.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 const sim = useJudicialRecordsSimulator();
 

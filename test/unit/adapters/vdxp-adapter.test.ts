@@ -24,6 +24,10 @@ import { resolveVdxpSettings, vdxpSettingsSchema } from '../../../adapters/vdxp/
 import type { BuiltPacket, DeliveryContext, ReceiveContext, ReceivedOutcome } from '../../../src/adapters/adapter-contract.js';
 import type { Message } from '../../../src/domain/message.js';
 import { edocPacket, statusPacket } from './vdxp-captures.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 // ajv-formats is CommonJS with a default export; NodeNext sees the module object (as in src/schema-catalogue.ts).
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;

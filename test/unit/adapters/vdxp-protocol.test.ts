@@ -14,6 +14,10 @@ import { formatSdkTimestamp, parseSdkTimestamp } from '../../../adapters/vdxp/sd
 import type { VdxpSettings } from '../../../adapters/vdxp/settings.js';
 import { buildSignedHeaders, hmacHex, signedParam, verifySignedHeaders } from '../../../adapters/vdxp/signed-headers.js';
 import { CAPTURE, captured, capturedRequests, edocPacket } from './vdxp-captures.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 const sha256 = (bytes: Buffer): Buffer => createHash('sha256').update(bytes).digest();
 // Headers the SDK's HTTP client adds on its own (not part of the protocol).

@@ -7,6 +7,10 @@ import { closeVdxpPools, startVdxpSimulator, vdxpAdapter, vdxpSimulatorSecret, t
 import type { VdxpSettings } from '../../../adapters/vdxp/settings.js';
 import type { BuiltPacket, ReceiveContext } from '../../../src/adapters/adapter-contract.js';
 import { CAPTURE, captured, capturedRequests, edocPacket, statusPacket, type CapturedRequest } from './vdxp-captures.js';
+import { allowLoopbackOutbound } from '../../helpers/loopback-outbound.js';
+
+// The simulators listen on loopback, which the outbound guard refuses unless allowed.
+allowLoopbackOutbound();
 
 // The docId the captured getEdoc/updateStatus asked for (the capture server had listed it).
 const LISTED_DOC_ID = '68edb8c8c2dcb14db773ce45';

@@ -39,11 +39,29 @@ describe('circuit breaker', () => {
     expect(breaker.waitMs()).toBeGreaterThan(0); // a second caller waits for the trial
     breaker.recordFailure();
     expect(breaker.state).toBe('open');
-    advance(1_000);
+    advance(2_000); // a failed trial doubles the open time
     expect(breaker.waitMs()).toBe(0);
     breaker.recordSuccess();
     expect(breaker.state).toBe('closed');
     expect(breaker.waitMs()).toBe(0);
+  });
+
+  it('doubles the open time with each failed trial, up to 16×, and starts again from openFor after a success', () => {
+    const { breaker, advance } = setup();
+    for (let i = 0; i < 3; i += 1) breaker.recordFailure();
+    const opened: number[] = [];
+    for (let trial = 0; trial < 7; trial += 1) {
+      opened.push(breaker.waitMs());
+      advance(breaker.waitMs());
+      expect(breaker.waitMs()).toBe(0); // the trial
+      breaker.recordFailure();
+    }
+    expect(opened).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 16_000, 16_000]);
+    advance(16_000);
+    expect(breaker.waitMs()).toBe(0);
+    breaker.recordSuccess();
+    for (let i = 0; i < 3; i += 1) breaker.recordFailure();
+    expect(breaker.waitMs()).toBe(1_000);
   });
 
   it('reports its state, since when and the consecutive failures, and tells each change of state', () => {
@@ -63,12 +81,13 @@ describe('circuit breaker', () => {
     now = 11_200;
     expect(breaker.snapshot()).toMatchObject({ state: 'half-open', since: 11_105 });
     expect(breaker.waitMs()).toBe(0);
-    breaker.recordFailure(); // the trial fails: reopened
-    now += 1_000;
+    breaker.recordFailure(); // the trial fails: reopened, for twice as long
+    expect(breaker.snapshot()).toMatchObject({ state: 'open', openUntil: 13_200 });
+    now += 2_000;
     expect(breaker.waitMs()).toBe(0);
     breaker.recordSuccess();
-    expect(breaker.snapshot()).toEqual({ state: 'closed', since: 12_200, consecutiveFailures: 0 });
-    expect(changes).toEqual([['open', 'closed', 10_005], ['half-open', 'open', 11_200], ['open', 'half-open', 11_200], ['half-open', 'open', 12_200], ['closed', 'half-open', 12_200]]);
+    expect(breaker.snapshot()).toEqual({ state: 'closed', since: 13_200, consecutiveFailures: 0 });
+    expect(changes).toEqual([['open', 'closed', 10_005], ['half-open', 'open', 11_200], ['open', 'half-open', 11_200], ['half-open', 'open', 13_200], ['closed', 'half-open', 13_200]]);
   });
 
   it('a registry keeps one breaker per endpoint, follows changed settings and reports every breaker', () => {

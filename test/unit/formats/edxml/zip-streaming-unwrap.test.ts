@@ -12,7 +12,7 @@ import { parseEdxml } from '../../../../src/formats/edxml/parse-edxml.js';
 import { unwrapSingleEntryZip } from '../../../../src/formats/edxml/unwrap-single-entry-zip.js';
 import { readEdxmlPacket } from '../../../../src/intake/read-edxml-packet.js';
 import { unwrapStoredZip, type StoredZipPayload } from '../../../../src/intake/unwrap-stored-zip.js';
-import { createFolderBlobStore, type BlobStore } from '../../../../src/store/blob-store.js';
+import { createFolderBlobStore, type BlobStore, type StagedBlob } from '../../../../src/store/blob-store.js';
 import { vendorSample } from './edxml-test-support.js';
 
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -83,21 +83,30 @@ describe('unwrapStoredZip: the single entry streamed from a kept payload into th
 
   /** Every file in the blob folder (blobs and `.tmp-*`), relative. */
   const files = async (): Promise<string[]> => (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
-  const unwrap = (payload: StoredZipPayload, o: { inlineMax?: number; max?: number } = {}) =>
-    unwrapStoredZip(payload, { blobs, inlineMax: o.inlineMax ?? 0, maxUnzippedBytes: o.max ?? 10_000_000 });
+  /** Unwraps, then commits what was staged (as the intake does once a packet is accepted). */
+  const unwrap = async (payload: StoredZipPayload, o: { inlineMax?: number; max?: number } = {}) => {
+    const staged: StagedBlob[] = [];
+    const result = await unwrapStoredZip(payload, { blobs, staged, inlineMax: o.inlineMax ?? 0, maxUnzippedBytes: o.max ?? 10_000_000 });
+    for (const blob of staged) await blob.commit();
+    return result;
+  };
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lt-zip-unwrap-'));
     const folder = createFolderBlobStore({ dir });
     received = [];
+    const counting = (source: Readable): Readable => {
+      const index = received.push(0) - 1;
+      const counted = new Transform({ transform: (chunk: Buffer, _e, done) => ((received[index]! += chunk.length), done(null, chunk)) });
+      return pipeline(source, counted, () => undefined);
+    };
     blobs = {
       ...folder,
       put(source, opts) {
         if (Buffer.isBuffer(source)) return folder.put(source, opts);
-        const index = received.push(0) - 1;
-        const counted = new Transform({ transform: (chunk: Buffer, _e, done) => ((received[index]! += chunk.length), done(null, chunk)) });
-        return folder.put(pipeline(source, counted, () => undefined), opts);
+        return folder.put(counting(source), opts);
       },
+      stage: (source, opts) => folder.stage(counting(source), opts),
     };
   });
   afterEach(async () => {
@@ -259,6 +268,7 @@ describe('readEdxmlPacket: ZIP payloads unwrapped at intake, whether the sink ke
 
     const blobs = createFolderBlobStore({ dir });
     const read = await readEdxmlPacket(Readable.from([wire]), { blobs, inlineMax: INLINE_MAX, maxAttachmentBytes: 10_000_000 });
+    await read.commit();
     const contents = (read.packet as EdocPacket).attachments.map((a) => a.content);
     expect(contents).toEqual([
       { zipped: true, entryName: 'lon.pdf', size: files.large.length, sha256: sha256Of(files.large) },
@@ -268,8 +278,9 @@ describe('readEdxmlPacket: ZIP payloads unwrapped at intake, whether the sink ke
     ]);
     expect(read.inlineBlobs.map((b) => [b.sha256, b.data.length])).toEqual([[sha256Of(files.small), files.small.length]]);
     expect(read.warnings).toContain('attachment cid:3: ZIP archive with 2 entries; kept raw');
-    // In the folder: the two large payloads as sent (the sink streamed them), the two large entries; nothing else.
+    // In the folder: the two large entries and the multi-entry ZIP kept raw; nothing else (the large
+    // single-entry ZIP the sink streamed is not kept once its entry is out).
     const stored = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
-    expect(stored).toEqual([sha256Of(payloads[0]!), sha256Of(files.large), sha256Of(files.expands), sha256Of(payloads[3]!)].sort());
+    expect(stored).toEqual([sha256Of(files.large), sha256Of(files.expands), sha256Of(payloads[3]!)].sort());
   });
 });
