@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpEndpointSimulator, type HttpEndpointSimulatorHandle } from '../../adapters/http-endpoint/simulator.js';
-import { killAll } from '../e2e/cli-process.js';
-import { apiProcess, faultConfig, hubProcess, RECEIVERS, SENDER, setUpHub, type HubSetup } from './harness/hub-processes.js';
+import { describe, expect, it } from 'vitest';
+import { useFaultServices } from './harness/fault-services.js';
+import { faultConfig, RECEIVERS, SENDER } from './harness/hub-processes.js';
 import { acceptedCount, tallyReceivers, waitAllDelivered, type ReceiverTally } from './harness/ledger.js';
 import { driveLoad, whenAccepted } from './harness/load.js';
-import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './harness/services.js';
 import { report } from './harness/report.js';
 
 // `kill -9` of the API process and of the worker process in the middle of a load of thousands of
@@ -16,22 +14,7 @@ const MAILBOXES = { [RECEIVERS.healthy]: 'healthy', [RECEIVERS.other]: 'other' }
 const TO_BOTH = (): string[] => [RECEIVERS.healthy, RECEIVERS.other];
 
 describe('kill -9 mid-load', () => {
-  let db: PrivatePostgres;
-  let redis: PrivateRedis;
-  let sim: HttpEndpointSimulatorHandle;
-  let hub: HubSetup;
-
-  beforeAll(async () => {
-    [db, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
-    sim = await startHttpEndpointSimulator({ recordBodies: false });
-  });
-  afterAll(async () => {
-    await killAll();
-    await sim?.close();
-    await hub?.close();
-    await redis?.stop();
-    await db?.stop();
-  });
+  const faults = useFaultServices();
 
   const expectExactlyOnce = (tallies: ReceiverTally[], repeatsAllowed: number): void => {
     for (const t of tallies) {
@@ -43,11 +26,8 @@ describe('kill -9 mid-load', () => {
   };
 
   it('of the API: every accepted document delivered once; clients retrying with their key lose nothing', async () => {
-    sim.reset();
-    hub = await setUpHub({ db, redisUrl: redis.url, config: faultConfig({ simulatorUrl: sim.url }) });
-    const api = await apiProcess(hub.vars);
-    const worker = hubProcess('worker', hub.vars);
-    await Promise.all([api.start(), worker.start()]);
+    const hub = await faults.hub({ config: (s) => faultConfig({ simulatorUrl: s.sim.url }) });
+    const { api, worker } = hub;
 
     const load = driveLoad({ url: () => api.url, apiKey: hub.apiKey, sender: SENDER, total: 3_000, rate: 250, recipients: TO_BOTH });
     await whenAccepted(load, 1_000);
@@ -62,26 +42,19 @@ describe('kill -9 mid-load', () => {
     await waitAllDelivered(hub, deliveries);
     await new Promise((r) => setTimeout(r, 1_000)); // a late repeat would show now
 
-    const tallies = tallyReceivers(sim, load.documents, MAILBOXES);
+    const tallies = tallyReceivers(faults.services().sim, load.documents, MAILBOXES);
     // Repeats are attempts that timed out at the hub after the receiver took them (this machine's two
     // cores are shared by everything here); each carries its delivery's key and is dropped.
     expectExactlyOnce(tallies, 64);
     const retried = load.documents.filter((d) => d.tries > 1).length;
     report('kill -9 of the API', { documents: messages, deliveries, apiDownMs: downMs, documentsRetriedByClient: retried, tallies });
-    await Promise.all([api.stop(), worker.stop()]);
-    await hub.close();
+    await hub.stop();
   });
 
   it('of the worker: every accepted document delivered; repeats only of the attempts in flight, dropped by their key', async () => {
-    sim.reset();
     const workerConcurrency = 32;
-    hub = await setUpHub({
-      db, redisUrl: redis.url, config: faultConfig({ simulatorUrl: sim.url }),
-      env: { LIENTHONG_WORKER_CONCURRENCY: String(workerConcurrency) },
-    });
-    const api = await apiProcess(hub.vars);
-    const worker = hubProcess('worker', hub.vars);
-    await Promise.all([api.start(), worker.start()]);
+    const hub = await faults.hub({ config: (s) => faultConfig({ simulatorUrl: s.sim.url }), env: { LIENTHONG_WORKER_CONCURRENCY: String(workerConcurrency) } });
+    const { api, worker } = hub;
 
     const load = driveLoad({ url: () => api.url, apiKey: hub.apiKey, sender: SENDER, total: 3_000, rate: 250, recipients: TO_BOTH });
     await whenAccepted(load, 1_000);
@@ -95,10 +68,9 @@ describe('kill -9 mid-load', () => {
     await waitAllDelivered(hub, deliveries, 150_000);
     await new Promise((r) => setTimeout(r, 1_000));
 
-    const tallies = tallyReceivers(sim, load.documents, MAILBOXES);
+    const tallies = tallyReceivers(faults.services().sim, load.documents, MAILBOXES);
     expectExactlyOnce(tallies, workerConcurrency);
     report('kill -9 of the worker', { documents: messages, deliveries, workerConcurrency, tallies });
-    await Promise.all([api.stop(), worker.stop()]);
-    await hub.close();
+    await hub.stop();
   });
 });

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpEndpointSimulator, type HttpEndpointSimulatorHandle } from '../../adapters/http-endpoint/simulator.js';
-import { killAll } from '../e2e/cli-process.js';
-import { apiProcess, faultConfig, hubProcess, RECEIVERS, SENDER, setUpHub, type HubSetup } from './harness/hub-processes.js';
+import { describe, expect, it } from 'vitest';
+import { useFaultServices } from './harness/fault-services.js';
+import { faultConfig, RECEIVERS, SENDER } from './harness/hub-processes.js';
 import { acceptedCount, tallyReceivers, waitAllDelivered, type ReceiverTally } from './harness/ledger.js';
 import { driveLoad, refusalsOf, whenAccepted, type LoadRun } from './harness/load.js';
 import { report } from './harness/report.js';
-import { startPrivatePostgres, startPrivateRedis, waitFor, type PrivatePostgres, type PrivateRedis } from './harness/services.js';
+import { waitFor } from './harness/services.js';
 
 // Redis losing everything (FLUSHALL, or a restart of a server without persistence) and PostgreSQL
 // going down, each in the middle of a load of thousands of documents. The database is the truth:
@@ -17,39 +16,20 @@ const DOCUMENTS = 2_000;
 const RATE = 200;
 
 describe('the queue and the database lost mid-load', () => {
-  let db: PrivatePostgres;
-  let redis: PrivateRedis;
-  let sim: HttpEndpointSimulatorHandle;
-  let hub: HubSetup | undefined;
-
-  beforeAll(async () => {
-    [db, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
-    sim = await startHttpEndpointSimulator({ recordBodies: false });
-  });
-  afterAll(async () => {
-    await killAll();
-    await sim?.close();
-    await hub?.close();
-    await redis?.stop();
-    await db?.stop();
-  });
+  const faults = useFaultServices();
 
   /** A fresh hub (own database, queue prefix), API and worker processes, and a load under way. */
   const underLoad = async (workerConcurrency = 32) => {
-    sim.reset();
-    await hub?.close();
-    hub = await setUpHub({ db, redisUrl: redis.url, config: faultConfig({ simulatorUrl: sim.url }), env: { LIENTHONG_WORKER_CONCURRENCY: String(workerConcurrency) } });
-    const api = await apiProcess(hub.vars);
-    const worker = hubProcess('worker', hub.vars);
-    await Promise.all([api.start(), worker.start()]);
+    const hub = await faults.hub({ config: (s) => faultConfig({ simulatorUrl: s.sim.url }), env: { LIENTHONG_WORKER_CONCURRENCY: String(workerConcurrency) } });
+    const { api } = hub;
     const load = driveLoad({ url: () => api.url, apiKey: hub.apiKey, sender: SENDER, total: DOCUMENTS, rate: RATE, recipients: TO_BOTH });
     const finish = async (): Promise<{ tallies: ReceiverTally[]; messages: number; deliveries: number }> => {
       await load.done;
       const { messages, deliveries } = acceptedCount(load.documents);
       expect(messages).toBe(DOCUMENTS);
-      await waitAllDelivered(hub!, deliveries, 150_000);
+      await waitAllDelivered(hub, deliveries, 150_000);
       await new Promise((r) => setTimeout(r, 1_500)); // a late repeat would show now
-      const tallies = tallyReceivers(sim, load.documents, MAILBOXES);
+      const tallies = tallyReceivers(faults.services().sim, load.documents, MAILBOXES);
       for (const t of tallies) {
         expect(t.missing, `${t.recipient} never got ${t.missing.length} accepted messages`).toEqual([]);
         expect(t.unexpected).toEqual([]);
@@ -57,16 +37,16 @@ describe('the queue and the database lost mid-load', () => {
         // Repeats can only be attempts in flight when the fault struck, each dropped by its key.
         expect(t.repeats).toBeLessThanOrEqual(workerConcurrency);
       }
-      await Promise.all([api.stop(), worker.stop()]);
+      await hub.stop();
       return { tallies, messages, deliveries };
     };
-    return { load, finish, api, worker };
+    return { load, finish };
   };
 
   it('Redis FLUSHALL: the sweeper re-enqueues from the database; every accepted document delivered', async () => {
     const { load, finish } = await underLoad();
     await whenAccepted(load, 700);
-    const client = await redis.client();
+    const client = await faults.services().redis.client();
     await client.flushall();
     const result = await finish();
     report('Redis FLUSHALL', { ...result, refusals: refusalsOf(load.documents) });
@@ -76,10 +56,10 @@ describe('the queue and the database lost mid-load', () => {
     const { load, finish } = await underLoad();
     await whenAccepted(load, 700);
     const before = load.accepted();
-    await redis.kill();
+    await faults.services().redis.kill();
     await new Promise((r) => setTimeout(r, 2_000));
     const acceptedWhileDown = load.accepted() - before;
-    await redis.start();
+    await faults.services().redis.start();
     const result = await finish();
     // The database takes documents while the queue is away: the API keeps answering 202.
     expect(acceptedWhileDown).toBeGreaterThan(0);
@@ -90,11 +70,11 @@ describe('the queue and the database lost mid-load', () => {
     const { load, finish } = await underLoad();
     await whenAccepted(load, 700);
     const before = load.accepted();
-    await db.crash();
+    await faults.services().db.crash();
     const downAt = Date.now();
     await waitRefusedWhileDown(load, 3_000);
     const acceptedWhileDown = load.accepted() - before;
-    await db.start();
+    await faults.services().db.start();
     const downMs = Date.now() - downAt;
     const result = await finish();
     const refusals = refusalsOf(load.documents);
