@@ -15,16 +15,18 @@ export interface LoadResult {
   latencies: number[];
   elapsedMs: number;
   messageIds: string[];
+  /** When the loop began (a lower bound of its messages' acceptance times). */
+  startedAt: Date;
 }
 
 /**
  * Builds ~`size`-byte JSON documents cheaply: the document is serialised once around placeholders and
  * each request only splices its number in, so the load generator's CPU goes to sending, not building.
  */
-export function documentFactory(size: number): (n: number) => Buffer {
+export function documentFactory(size: number, parties: { sender: string; recipients: readonly string[] } = { sender: '000.00.00.G22', recipients: ['000.00.00.H41'] }): (n: number) => Buffer {
   const build = (attachment: string): string => JSON.stringify({
-    sender: '000.00.00.G22',
-    recipients: ['000.00.00.H41'],
+    sender: parties.sender,
+    recipients: parties.recipients,
     document: {
       number: '@N@', notation: 'VPCP-BENCH', promulgation: { place: 'Hà Nội', date: '2026-11-22' },
       documentType: { name: 'Công văn' }, subject: 'Văn bản đo hiệu năng số @N@ về việc thử tải hệ thống liên thông văn bản',
@@ -45,12 +47,33 @@ export function documentFactory(size: number): (n: number) => Buffer {
 }
 
 export interface Target {
-  url: string;
+  /** The API processes' base URLs: requests go to them in turn (as a round-robin load balancer would). */
+  urls: readonly string[];
   key: string;
   /** `application/json` or `application/xml` (an edXML packet). */
   contentType: string;
   body: (n: number) => Buffer;
+  /** Keep-alive connections in all (shared between the URLs): the most requests in flight at once. */
   connections: number;
+}
+
+/** Keep-alive connection pools to a target's API processes, reusable across loops. */
+export class LoadPools {
+  private readonly pools: Pool[];
+
+  constructor(target: Target, connections = target.connections) {
+    const each = Math.max(1, Math.ceil(connections / target.urls.length));
+    this.pools = target.urls.map((url) => new Pool(url, { connections: each, pipelining: 1 }));
+  }
+
+  /** Request `n`'s pool. */
+  for(n: number): Pool {
+    return this.pools[n % this.pools.length]!;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pools.map((p) => p.close()));
+  }
 }
 
 async function post(pool: Pool, target: Target, n: number): Promise<string | undefined> {
@@ -63,11 +86,14 @@ async function post(pool: Pool, target: Target, n: number): Promise<string | und
   return statusCode === 202 ? (JSON.parse(text) as { id: string }).id : undefined;
 }
 
-/** Open loop: request i starts at t0 + i/rate whatever the hub does; latency counts from that instant. */
-export async function openLoop(target: Target, rate: number, seconds: number, firstNumber: number): Promise<LoadResult> {
-  const pool = new Pool(target.url, { connections: target.connections, pipelining: 1 });
+/**
+ * Open loop: request i starts at t0 + i/rate whatever the hub does; latency counts from that instant.
+ * `shared` pools are left open (a soak reuses them window after window); otherwise the loop's own are closed.
+ */
+export async function openLoop(target: Target, rate: number, seconds: number, firstNumber: number, shared?: LoadPools): Promise<LoadResult> {
+  const pools = shared ?? new LoadPools(target);
   const total = Math.round(rate * seconds);
-  const result: LoadResult = { sent: 0, accepted: 0, errors: 0, latencies: [], elapsedMs: 0, messageIds: [] };
+  const result: LoadResult = { sent: 0, accepted: 0, errors: 0, latencies: [], elapsedMs: 0, messageIds: [], startedAt: new Date() };
   const inflight = new Set<Promise<void>>();
   const t0 = performance.now();
   for (let i = 0; i < total; i += 1) {
@@ -75,7 +101,7 @@ export async function openLoop(target: Target, rate: number, seconds: number, fi
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     result.sent += 1;
-    const p = post(pool, target, firstNumber + i).then(
+    const p = post(pools.for(firstNumber + i), target, firstNumber + i).then(
       (id) => {
         if (id) { result.accepted += 1; result.messageIds.push(id); result.latencies.push(performance.now() - due); } else result.errors += 1;
       },
@@ -85,14 +111,14 @@ export async function openLoop(target: Target, rate: number, seconds: number, fi
   }
   await Promise.all(inflight);
   result.elapsedMs = performance.now() - t0;
-  await pool.close();
+  if (!shared) await pools.close();
   return result;
 }
 
 /** Closed loop: `concurrency` clients send back to back for `seconds`: the hub's saturation rate. */
 export async function closedLoop(target: Target, concurrency: number, seconds: number, firstNumber: number): Promise<LoadResult> {
-  const pool = new Pool(target.url, { connections: concurrency, pipelining: 1 });
-  const result: LoadResult = { sent: 0, accepted: 0, errors: 0, latencies: [], elapsedMs: 0, messageIds: [] };
+  const pools = new LoadPools(target, concurrency);
+  const result: LoadResult = { sent: 0, accepted: 0, errors: 0, latencies: [], elapsedMs: 0, messageIds: [], startedAt: new Date() };
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   let next = firstNumber;
@@ -102,7 +128,7 @@ export async function closedLoop(target: Target, concurrency: number, seconds: n
       const start = performance.now();
       result.sent += 1;
       try {
-        const id = await post(pool, target, n);
+        const id = await post(pools.for(n), target, n);
         if (id) { result.accepted += 1; result.messageIds.push(id); result.latencies.push(performance.now() - start); } else result.errors += 1;
       } catch {
         result.errors += 1;
@@ -110,6 +136,6 @@ export async function closedLoop(target: Target, concurrency: number, seconds: n
     }
   }));
   result.elapsedMs = performance.now() - t0;
-  await pool.close();
+  await pools.close();
   return result;
 }
