@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.js';
 import { createDevPki, writeDevPki, type DevPki } from '../src/crypto/dev-pki.js';
@@ -58,6 +59,8 @@ export interface HubProcess {
   pid: number;
   /** Where it answers `/readyz` and `/metrics` (a worker on its metrics port). */
   url: string;
+  /** Loopback port its inspector opens on when sent SIGUSR1 (closed until then). */
+  inspectPort: number;
   child: ChildProcess;
 }
 
@@ -153,8 +156,10 @@ export async function startBenchHub(opts: BenchHubOptions): Promise<BenchHub> {
     const nodeArgs = [...(opts.nodeArgs ?? ['--max-semi-space-size=32']), ...(process.env.BENCH_CHILD_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])];
     const cli = join(resolve('.'), 'dist/src/cli.js');
     const launch = (role: HubProcess['role'], name: string, listenPort: number, extra: Record<string, string>): void => {
-      const child = spawn(process.execPath, [...nodeArgs, cli, role], { env: { ...env, ...extra }, stdio: ['ignore', 'inherit', 'inherit'] });
-      processes.push({ role, name, pid: child.pid!, url: `http://127.0.0.1:${listenPort}`, child });
+      const inspectPort = listenPort + 300;
+      const child = spawn(process.execPath, [...nodeArgs, `--inspect-port=127.0.0.1:${inspectPort}`, cli, role], { env: { ...env, ...extra }, stdio: ['ignore', 'inherit', 'pipe'] });
+      forwardStderr(child);
+      processes.push({ role, name, pid: child.pid!, url: `http://127.0.0.1:${listenPort}`, inspectPort, child });
     };
     const layout = opts.layout;
     if (layout.kind === 'all') launch('all', 'all', port, { PORT: String(port) });
@@ -175,6 +180,16 @@ export async function startBenchHub(opts: BenchHubOptions): Promise<BenchHub> {
     await close();
     throw err;
   }
+}
+
+/** Node's own inspector notices (a soak's forced collections open the inspector): not the hub's output. */
+const INSPECTOR_NOTICE = /^(Debugger listening on |Debugger attached\.|Debugger ending on |For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector)/;
+
+/** The hub process's stderr, line by line, on this process's, but for the inspector's notices. */
+function forwardStderr(child: ChildProcess): void {
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (line !== '' && !INSPECTOR_NOTICE.test(line)) process.stderr.write(`${line}\n`);
+  });
 }
 
 async function waitReady(p: HubProcess): Promise<void> {

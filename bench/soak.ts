@@ -7,14 +7,19 @@
  * hub's keys, and the window's accept and accept→delivered latency. Prints a row per --report-minutes
  * and a verdict per process: the slope of a least-squares line through RSS (and through the heap's
  * floor, the lowest heap each minute, i.e. after collections) over the last --fit-minutes (default 20;
- * the last two thirds of a shorter run), in MB per hour. The same hub options as `npm run bench`.
- * Writes bench/results/soak-<date>.json with every sample.
+ * the last two thirds of a shorter run), in MB per hour. Every --gc-minutes (default 2; 0: never) it
+ * also forces a full garbage collection in each hub process through its inspector and records the
+ * heap still in use (the live heap): RSS follows what the load has in flight and what V8 and the
+ * allocator keep, the live heap only what is reachable, so a leak shows there first and a busy
+ * neighbour does not. The same hub options as `npm run bench`. Writes bench/results/soak-<date>.json
+ * with every sample.
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { log, machineFacts, writeResult } from './bench-results.js';
 import { cpuPerUnitMs, formatCpu, hubCpuSources, startCpuMeter } from './cpu-meter.js';
 import { deliveryStats, waitDrained } from './delivery-log.js';
+import { liveHeapAfterGc } from './inspector-gc.js';
 import { linearFit, type LinearFit } from './linear-fit.js';
 import { closedLoop, LoadPools, openLoop, percentile, type LoadResult } from './load.js';
 import { sampleMemory, type MemorySample } from './memory-sample.js';
@@ -33,6 +38,7 @@ const { values: args } = parseArgs({
     'sample-seconds': { type: 'string', default: '10' },
     'report-minutes': { type: 'string', default: '5' },
     'fit-minutes': { type: 'string', default: '20' },
+    'gc-minutes': { type: 'string', default: '2' },
     out: { type: 'string' },
   },
 });
@@ -47,9 +53,11 @@ interface Window {
   acceptP99Ms: number;
   deliveredP50Ms: number;
   deliveredP99Ms: number;
-  /** Not yet delivered when the next window ended. */
+  /** Not yet delivered half a window after this one ended. */
   undelivered: number;
   memory: MemorySample;
+  /** V8 heap in use after a forced full collection, per process (bytes), when one was made after this window. */
+  liveHeap?: Record<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -80,6 +88,7 @@ async function main(): Promise<void> {
     const baseline = await sampleMemory(s.hub, 0, { client: redis, prefix: s.hub.queuePrefix });
     const meter = await startCpuMeter(hubCpuSources(s.hub));
     const windowCount = Math.round((Number(args.minutes) * 60) / sampleSeconds);
+    const gcEvery = Number(args['gc-minutes']) > 0 ? Math.max(1, Math.round((Number(args['gc-minutes']) * 60) / sampleSeconds)) : 0;
     const reportEvery = Math.max(1, Math.round((Number(args['report-minutes']) * 60) / sampleSeconds));
     log(`soak: ${rate} documents/s for ${args.minutes} min, a sample every ${sampleSeconds} s`);
     log(header());
@@ -107,10 +116,16 @@ async function main(): Promise<void> {
       const memory = await sampleMemory(s.hub, since(), { client: redis, prefix: s.hub.queuePrefix });
       const delivery = deliveryStats(await s.deliveries.times(load.messageIds, load.startedAt));
       s.sim.reset(); // the simulator would otherwise keep a record of every request
+      let liveHeap: Record<string, number> | undefined;
+      if (gcEvery > 0 && (windows.length + 1) % gcEvery === 0) {
+        liveHeap = {};
+        for (const p of s.hub.processes) liveHeap[p.name] = await liveHeapAfterGc(p.pid, p.inspectPort);
+      }
       return {
         t: memory.t, sent: load.sent, accepted: load.accepted, errors: load.errors,
         acceptP50Ms: percentile(load.latencies, 50), acceptP99Ms: percentile(load.latencies, 99),
         deliveredP50Ms: delivery.p50Ms, deliveredP99Ms: delivery.p99Ms, undelivered: delivery.deliveries - delivery.delivered, memory,
+        ...(liveHeap ? { liveHeap } : {}),
       };
     }
 
@@ -149,30 +164,37 @@ function slopeMbPerHour(points: { x: number; y: number }[]): LinearFit {
 const fmtSlope = (f: LinearFit): string => `${f.slope >= 0 ? '+' : ''}${f.slope.toFixed(1)} ± ${(2 * f.slopeStandardError).toFixed(1)} MB/h (${f.points} samples)`;
 
 /**
- * Flat when the RSS slope is under 2 MB/h or within twice its standard error of zero (the heap's
- * saw-tooth makes single samples noisy); the heap floor tells a leak in JavaScript objects from
- * memory the allocator or V8 keeps.
+ * Flat when the slope is under 2 MB/h or within twice its standard error of zero (the heap's
+ * saw-tooth and the load in flight make single samples noisy). RSS is judged, and the live heap after
+ * forced collections when there are some: it tells a leak in JavaScript objects from memory that V8
+ * or the allocator keeps after a busy spell.
  */
 function verdict(name: string, windows: readonly Window[], fitMinutes: number) {
+  const isFlat = (f: LinearFit): boolean => f.slope < 2 || f.slope < 2 * f.slopeStandardError;
   const rss = slopeMbPerHour(windows.map((w) => ({ x: w.t, y: w.memory.processes[name]!.rss })));
+  const gcs = windows.filter((w) => w.liveHeap?.[name] !== undefined);
+  const live = gcs.length >= 3 ? slopeMbPerHour(gcs.map((w) => ({ x: w.t, y: w.liveHeap![name]! }))) : undefined;
   const byMinute = new Map<number, number>();
   for (const w of windows) {
     const minute = Math.floor(w.t / 60);
     byMinute.set(minute, Math.min(byMinute.get(minute) ?? Infinity, w.memory.processes[name]!.heapUsed));
   }
   const heapFloor = slopeMbPerHour([...byMinute].map(([minute, y]) => ({ x: minute * 60, y })));
-  const flat = rss.slope < 2 || rss.slope < 2 * rss.slopeStandardError;
+  const flat = isFlat(rss);
+  const liveFlat = live ? isFlat(live) : undefined;
   const first = windows[0]?.memory.processes[name]?.rss ?? Number.NaN;
   const last = windows.at(-1)?.memory.processes[name]?.rss ?? Number.NaN;
+  const liveText = live ? `; live heap after full GC ${(gcs[0]!.liveHeap![name]! / MIB).toFixed(1)} → ${(gcs.at(-1)!.liveHeap![name]! / MIB).toFixed(1)} MiB, slope ${fmtSlope(live)}` : '';
+  const word = flat ? 'FLAT' : liveFlat ? 'RSS GROWING, LIVE HEAP FLAT' : 'GROWING';
   return {
-    process: name, rssMbPerHour: rss, heapFloorMbPerHour: heapFloor, flat,
-    line: `${name}: RSS ${(first / MIB).toFixed(0)} → ${(last / MIB).toFixed(0)} MiB over the last ${fitMinutes.toFixed(0)} min, slope ${fmtSlope(rss)}; heap floor ${fmtSlope(heapFloor)} → ${flat ? 'FLAT' : 'GROWING'}`,
+    process: name, rssMbPerHour: rss, heapFloorMbPerHour: heapFloor, ...(live ? { liveHeapMbPerHour: live } : {}), flat, ...(liveFlat !== undefined ? { liveHeapFlat: liveFlat } : {}),
+    line: `${name}: RSS ${(first / MIB).toFixed(0)} → ${(last / MIB).toFixed(0)} MiB over the last ${fitMinutes.toFixed(0)} min, slope ${fmtSlope(rss)}; heap floor ${fmtSlope(heapFloor)}${liveText} → ${word}`,
   };
 }
 
 function header(): string {
   // p50: the median window's; p99: the worst window's
-  return '   min   acc/s  err   accept p50/p99 ms   deliv p50/p99 ms  | RSS / heap used MiB per process                 | PG backends MiB  schema MiB | Redis MiB  keys';
+  return '   min   acc/s  err   accept p50/p99 ms   deliv p50/p99 ms  | RSS / heap used MiB per process                 | PG backends MiB  schema MiB | Redis MiB  keys | live heap MiB';
 }
 
 /** One report row: the windows' load and latency, memory at the last one. */
@@ -186,7 +208,9 @@ function row(ws: readonly Window[], sampleSeconds: number): string {
   const mem = Object.entries(last.memory.processes).map(([name, m]) => `${name} ${(m.rss / MIB).toFixed(0)}/${(m.heapUsed / MIB).toFixed(0)}`).join('  ');
   const pg = last.memory.postgres;
   const r = last.memory.redis;
-  return `${(last.t / 60).toFixed(1).padStart(6)}  ${(accepted / seconds).toFixed(0).padStart(6)}  ${String(errors).padStart(3)}   ${median((w) => w.acceptP50Ms).toFixed(1).padStart(7)} / ${worst((w) => w.acceptP99Ms).toFixed(0).padStart(5)}   ${median((w) => w.deliveredP50Ms).toFixed(0).padStart(6)} / ${worst((w) => w.deliveredP99Ms).toFixed(0).padStart(5)}  | ${mem.padEnd(46)} | ${pg ? `${(pg.anon / MIB).toFixed(0).padStart(6)} (${pg.backends})  ${(pg.databaseBytes / MIB).toFixed(0).padStart(8)}` : '        -          -'} | ${r ? `${(r.usedMemory / MIB).toFixed(1).padStart(8)}  ${String(r.keys).padStart(4)}` : '-'}`;
+  const gc = [...ws].reverse().find((w) => w.liveHeap)?.liveHeap;
+  const live = gc ? Object.entries(gc).map(([name, bytes]) => `${name} ${(bytes / MIB).toFixed(1)}`).join('  ') : '-';
+  return `${(last.t / 60).toFixed(1).padStart(6)}  ${(accepted / seconds).toFixed(0).padStart(6)}  ${String(errors).padStart(3)}   ${median((w) => w.acceptP50Ms).toFixed(1).padStart(7)} / ${worst((w) => w.acceptP99Ms).toFixed(0).padStart(5)}   ${median((w) => w.deliveredP50Ms).toFixed(0).padStart(6)} / ${worst((w) => w.deliveredP99Ms).toFixed(0).padStart(5)}  | ${mem.padEnd(46)} | ${pg ? `${(pg.anon / MIB).toFixed(0).padStart(6)} (${pg.backends})  ${(pg.databaseBytes / MIB).toFixed(0).padStart(8)}` : '        -          -'} | ${r ? `${(r.usedMemory / MIB).toFixed(1).padStart(8)}  ${String(r.keys).padStart(4)}` : '-'} | ${live}`;
 }
 
 main().catch((err: unknown) => {
