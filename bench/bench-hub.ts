@@ -97,8 +97,15 @@ export async function startBenchHub(opts: BenchHubOptions): Promise<BenchHub> {
   const prefix = `lt-bench-${opts.name}-${id}`;
   const processes: HubProcess[] = [];
   const undo: (() => Promise<void>)[] = [() => rm(dataDir, { recursive: true, force: true }), () => cleanRedis(opts.redisUrl, prefix)];
+  // A benchmark that dies without closing (an uncaught error, a closed stdout) must not leave the hub
+  // running: its processes get SIGTERM as this one exits (the schema and folder then stay behind).
+  const orphans = (): void => {
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGTERM');
+  };
+  process.once('exit', orphans);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= (async () => {
+    process.removeListener('exit', orphans);
     await stopProcesses(processes);
     for (const step of [...undo].reverse()) await step().catch((err: unknown) => opts.log?.(`cleanup: ${(err as Error).message}`));
   })());

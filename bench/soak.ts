@@ -104,10 +104,12 @@ async function main(): Promise<void> {
       previous = load;
       if (windows.length > 0 && windows.length % reportEvery === 0) log(row(windows.slice(-reportEvery), sampleSeconds));
     }
-    await waitDrained(s.deliveries, 120_000);
+    // Every document accepted must end delivered: what still waits two minutes after the load stops is reported.
+    const stillWaiting = await waitDrained(s.deliveries, 120_000);
     windows.push(await closeWindow(previous!));
     const cpu = await meter.stop();
-    if (windows.length % reportEvery !== 0) log(row(windows.slice(-(windows.length % reportEvery)), sampleSeconds));
+    // The last block holds the final window (pushed after the loop): print it, full or not.
+    log(row(windows.slice(-(windows.length % reportEvery || reportEvery)), sampleSeconds));
     await pools.close();
 
     async function closeWindow(load: LoadResult): Promise<Window> {
@@ -140,11 +142,12 @@ async function main(): Promise<void> {
     if (pgFit) log(`postgres backends (private memory): ${fmtSlope(pgFit)}`);
     const cpuPerDocumentMs = cpuPerUnitMs(cpu, accepted);
     log(`CPU per document over the soak: ${formatCpu(cpuPerDocumentMs)}; machine ${cpu.machineBusyPercent.toFixed(0)} % busy, ${cpu.otherPercent.toFixed(1)} % other processes`);
+    log(`${accepted} documents accepted, ${windows.reduce((n, w) => n + w.errors, 0)} refused or failed; deliveries still waiting 2 min after the load stopped: ${stillWaiting}`);
     const stamp = new Date().toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
     const out = args.out ?? `bench/results/soak-${stamp}.json`;
     await writeResult(out, {
       machine, setup: { processes: s.hub.processes.map((p) => p.name).join(' + '), store: s.store, format: s.format, rate, minutes: Number(args.minutes), sampleSeconds },
-      baseline, windows, fitMinutes, verdicts: verdicts.map(({ line: _line, ...v }) => v), ...(pgFit ? { postgresAnonFit: pgFit } : {}),
+      accepted, stillWaiting, baseline, windows, fitMinutes, verdicts: verdicts.map(({ line: _line, ...v }) => v), ...(pgFit ? { postgresAnonFit: pgFit } : {}),
       cpuPerDocumentMs, machineBusyPercent: cpu.machineBusyPercent, otherProcessesPercent: cpu.otherPercent, at: new Date().toISOString(),
     });
     log(`\nwritten to ${out}`);

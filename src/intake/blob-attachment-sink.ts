@@ -23,8 +23,8 @@ const HEAD_BYTES = 4;
  * ones are streamed into the blob folder while the packet is still being read, with back-pressure,
  * so a 50 MB attachment is never held whole (only its last 256 KiB). They are only staged there:
  * each finished one is added to `staged`, for the caller to commit once the packet is accepted or
- * discard when it is refused. A parse that fails mid-attachment destroys that upload (nothing of it
- * is left).
+ * discard when it is refused. A parse that fails mid-attachment destroys that upload and waits until
+ * nothing of it is left.
  */
 export function blobAttachmentSink(blobs: BlobStore, inlineMax: number, maxBytes: number, staged: StagedBlob[]): AttachmentSinkFactory<StoredPayload> {
   return () => {
@@ -66,8 +66,12 @@ export function blobAttachmentSink(blobs: BlobStore, inlineMax: number, maxBytes
         staged.push(blob);
         return { kind: 'blob', sha256: blob.sha256, size: blob.size, head, tail: tail.bytes(), staged: blob, open: () => blob.open() };
       },
-      abort(reason) {
-        upload?.stream.destroy(reason);
+      async abort(reason) {
+        if (!upload) return;
+        upload.stream.destroy(reason);
+        // Wait for the write to settle: its temp file is removed before the refusal is answered.
+        const blob = await upload.done.catch(() => undefined);
+        await blob?.discard();
       },
     };
     return sink;
