@@ -2,7 +2,6 @@ import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { Queue, type Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdapterTable } from './adapters/adapter-contract.js';
 import { buildApp } from './app.js';
@@ -34,6 +33,7 @@ import { createDeliveryEnqueuer, type DeliveryEnqueuer } from './queue/delivery-
 import { createBacklogRelease } from './queue/backlog-release.js';
 import { createDeliveryProcessor } from './queue/delivery-processor.js';
 import { DELIVERY_QUEUE, type DeliverJobData } from './queue/job-catalogue.js';
+import { openRedis, type RedisTarget } from './queue/redis-connection.js';
 import { startDeliveryWorker } from './queue/start-delivery-worker.js';
 import { startPollWorker, type PollWorker } from './queue/start-poll-worker.js';
 import { createForwardedEdxml } from './forwarding/forwarded-edxml.js';
@@ -150,7 +150,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     // 2. store
     const db = await openDb({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir, poolSize: env.databasePoolSize, log });
     closers.push(() => db.close());
-    await migrate(db, { log });
+    await migrate(db, { log, mode: env.migrate });
     const live = await openLiveConfig({ db, filePath: env.configPath, parse, log: log.child({ component: 'config' }), now, pollMs: env.configPollMs });
     for (const warning of live.current().warnings) log.warn({ warning, version: live.version() }, 'hub configuration');
     await syncConfig(db, live.current());
@@ -173,7 +173,8 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     closers.push(() => audit.stop());
 
     // 3. queue (Redis carries work only)
-    const queueRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: false });
+    const redisTarget: RedisTarget = { url: env.redisUrl, ...(env.redisSentinelPassword ? { sentinelPassword: env.redisSentinelPassword } : {}) };
+    const queueRedis = openRedis(redisTarget, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: false });
     queueRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (queue) connection error'));
     closers.push(() => queueRedis.quit().catch(() => queueRedis.disconnect()));
     const queue = new Queue<DeliverJobData>(DELIVERY_QUEUE, { connection: queueRedis, prefix: env.queuePrefix });
@@ -260,7 +261,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
         backlog: createBacklogRelease({ db, queue, redis: queueRedis, prefix: env.queuePrefix, log: log.child({ component: 'worker' }) }),
         policyTimeScale: env.policyTimeScale,
       });
-      const workerRedis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+      const workerRedis = openRedis(redisTarget, { maxRetriesPerRequest: null });
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) connection error'));
       closers.push(() => workerRedis.quit().catch(() => workerRedis.disconnect()));
       worker = startDeliveryWorker({ connection: workerRedis, prefix: env.queuePrefix, concurrency: env.workerConcurrency, processor, log: log.child({ component: 'worker' }) });
@@ -275,7 +276,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       closers.push(() => s.stop());
       // Receive loops and directory syncs (endpoints' `poll`): closed before the sweeper and deliveries.
       polls = startPollWorker({
-        config, adapters: opts.adapters, queueConnection: queueRedis, redisUrl: env.redisUrl, prefix: env.queuePrefix, edxmlIntake, dossiers, db, metrics, log, now,
+        config, adapters: opts.adapters, queueConnection: queueRedis, redis: redisTarget, prefix: env.queuePrefix, edxmlIntake, dossiers, db, metrics, log, now,
       });
       const p = polls;
       closers.push(() => p.close());

@@ -5,6 +5,7 @@ import { trustSettingsFromEnv, type TrustSettings } from '../crypto/pki/trust-se
 import { hubError } from '../errors.js';
 import { outboundAllowanceFromEnv } from '../net/outbound-allowance.js';
 import type { OutboundAllowance } from '../net/outbound-guard.js';
+import { parseSentinelUrl } from '../queue/redis-connection.js';
 import { formatAjvErrors, type SchemaCatalogue } from '../schema-catalogue.js';
 
 /** The validated environment (see `schemas/env.json` for meanings and defaults). */
@@ -15,7 +16,11 @@ export interface HubEnv {
   configPollMs: number;
   databaseUrl?: string;
   databasePoolSize: number;
+  /** At start: apply pending migrations, or only check that none is pending. */
+  migrate: 'apply' | 'check';
   redisUrl: string;
+  /** The Sentinels' own password (REDIS_SENTINEL_PASSWORD), for a redis+sentinel:// URL. */
+  redisSentinelPassword?: string;
   queuePrefix: string;
   host: string;
   port: number;
@@ -59,7 +64,9 @@ interface RawEnv {
   LIENTHONG_CONFIG_POLL_MS: number;
   DATABASE_URL?: string;
   DATABASE_POOL_SIZE: number;
+  LIENTHONG_MIGRATE: 'apply' | 'check';
   REDIS_URL: string;
+  REDIS_SENTINEL_PASSWORD?: string;
   LIENTHONG_QUEUE_PREFIX: string;
   HOST: string;
   PORT: number;
@@ -131,6 +138,17 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     throw hubError('HUB_ERR_ENV_INVALID', ['LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE is set without LIENTHONG_HUB_KEYS_RETIRED']);
   }
 
+  let sentinel: ReturnType<typeof parseSentinelUrl>;
+  try {
+    sentinel = parseSentinelUrl(env.REDIS_URL);
+  } catch (err) {
+    // The message names the URL's shape, never its password.
+    throw hubError('HUB_ERR_ENV_INVALID', [`REDIS_URL: ${(err as Error).message}`]);
+  }
+  if (!sentinel && env.REDIS_SENTINEL_PASSWORD !== undefined) {
+    throw hubError('HUB_ERR_ENV_INVALID', ['REDIS_SENTINEL_PASSWORD is set but REDIS_URL is not a redis+sentinel:// URL']);
+  }
+
   if (Boolean(env.LIENTHONG_TSA_URL) !== Boolean(env.LIENTHONG_TSA_CA)) {
     throw hubError('HUB_ERR_ENV_INVALID', ['LIENTHONG_TSA_URL and LIENTHONG_TSA_CA go together (the TSA and the CA its tokens must chain to)']);
   }
@@ -157,7 +175,9 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     configPollMs: env.LIENTHONG_CONFIG_POLL_MS,
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    migrate: env.LIENTHONG_MIGRATE,
     redisUrl: env.REDIS_URL,
+    ...(env.REDIS_SENTINEL_PASSWORD !== undefined ? { redisSentinelPassword: env.REDIS_SENTINEL_PASSWORD } : {}),
     queuePrefix: env.LIENTHONG_QUEUE_PREFIX,
     host: env.HOST,
     port: env.PORT,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AdapterTable } from '../adapters/adapter-contract.js';
 import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics.js';
 import type { Db } from '../store/db.js';
 import { POLL_QUEUE, POLL_WORKER_CONCURRENCY, pollRunNowJobId, POLL_JOB_OPTIONS, type PollJobData, type PollJobName } from './job-catalogue.js';
 import { createPolledPacketIntake } from './polled-packet-intake.js';
+import { openRedis, type RedisTarget } from './redis-connection.js';
 import { createPollProcessor, type PollResult } from './poll-processor.js';
 import { pollSchedulesOf, schedulePolls, type PollSchedule } from './schedule-polls.js';
 
@@ -21,7 +22,7 @@ export interface StartPollWorkerOptions {
   /** The hub's queue connection (non-blocking commands: scheduling, adding runs). */
   queueConnection: Redis;
   /** For the worker's own blocking connection. */
-  redisUrl: string;
+  redis: RedisTarget;
   prefix: string;
   edxmlIntake: EdxmlIntake;
   /** Where polled dossier results go (absent: no endpoint polls results). */
@@ -100,7 +101,7 @@ export function startPollWorker(opts: StartPollWorkerOptions): PollWorker {
   let worker: Worker<PollJobData> | undefined;
   const startWorker = (): void => {
     if (worker || shutdown.signal.aborted) return;
-    workerRedis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+    workerRedis = openRedis(opts.redis, { maxRetriesPerRequest: null });
     workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (poll worker) connection error'));
     worker = new Worker<PollJobData>(POLL_QUEUE, processor, { connection: workerRedis, prefix: opts.prefix, concurrency: POLL_WORKER_CONCURRENCY });
     worker.on('failed', (job, err) => {

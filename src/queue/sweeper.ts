@@ -64,12 +64,20 @@ export function createSweeper(opts: SweeperOptions): Sweeper {
           AND NOT EXISTS (SELECT 1 FROM endpoint_pauses p WHERE p.endpoint_id = d.endpoint_id)
         ORDER BY next_attempt_at LIMIT $2`,
       [new Date(Date.now() - opts.graceMs), opts.batchSize]);
-    const lost: PendingRow[] = [];
+    let lost: PendingRow[] = [];
     for (let i = 0; i < rows.length; i += 100) {
       const chunk = rows.slice(i, i + 100);
       const alive = await Promise.all(chunk.map(jobIsAlive));
       chunk.forEach((row, j) => { if (!alive[j]) lost.push(row); });
     }
+    if (lost.length === 0) return 0;
+    // A job that finished between the SELECT above and its lookup is gone because it is done: read
+    // the rows again and keep only those still waiting for the same generation's job.
+    const { rows: still } = await opts.db.query<{ id: string; generation: number }>(
+      `SELECT id, generation FROM deliveries WHERE id = ANY($1::uuid[]) AND state IN ('queued', 'sending', 'retrying')`,
+      [lost.map((r) => r.id)]);
+    const waiting = new Set(still.map((r) => `${r.id}/${r.generation}`));
+    lost = lost.filter((r) => waiting.has(`${r.id}/${r.generation}`));
     if (lost.length === 0) return 0;
     await opts.enqueuer.enqueue(lost.map((r) => ({ deliveryId: r.id, endpointId: r.endpoint_id, generation: r.generation, delayMs: 0 })));
     const at = new Date();

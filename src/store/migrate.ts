@@ -10,6 +10,12 @@ export interface MigrateOptions {
   /** Folder of `NNN_name.sql` files (default `src/store/migrations` under the package root). */
   dir?: string;
   log?: Logger;
+  /**
+   * `apply` (default): apply what is pending. `check`: change nothing, and fail when anything is
+   * pending — for a database role without DDL rights, whose schema `lienthong migrate` run by a
+   * privileged role keeps up to date.
+   */
+  mode?: 'apply' | 'check';
 }
 
 /** One `NNN_name.sql` file. */
@@ -54,6 +60,10 @@ const CREATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
  */
 export async function migrate(db: Db, opts: MigrateOptions = {}): Promise<{ applied: string[] }> {
   const files = await readMigrationFiles(opts.dir ?? join(packageRoot(), 'src', 'store', 'migrations'));
+  if (opts.mode === 'check') {
+    await checkUpToDate(db, files);
+    return { applied: [] };
+  }
 
   // 1. Create the history table and check the history, under the lock.
   const initial = await db.transaction(async (tx) => {
@@ -83,6 +93,18 @@ export async function migrate(db: Db, opts: MigrateOptions = {}): Promise<{ appl
     }
   }
   return { applied };
+}
+
+/** Reads the history only (no lock, no DDL): throws unless every migration file is applied unchanged. */
+async function checkUpToDate(db: Db, files: readonly MigrationFile[]): Promise<void> {
+  const { rows: [table] } = await db.query<{ exists: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
+  const rows = table?.exists ? await readHistory(db) : [];
+  checkHistory(rows, files);
+  const applied = new Set(rows.map((row) => row.version));
+  const pending = files.filter((f) => !applied.has(f.version)).map((f) => f.id);
+  if (pending.length > 0) {
+    throw new Error(`The database schema is behind this version: ${pending.join(', ')} not applied (LIENTHONG_MIGRATE=check changes nothing; run \`lienthong migrate\` as a role that may change the schema)`);
+  }
 }
 
 async function readMigrationFiles(dir: string): Promise<MigrationFile[]> {

@@ -54,7 +54,7 @@ describe('poll schedules across restarts', () => {
   async function boot(config: HubConfig): Promise<PollWorker> {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const polls = startPollWorker({
-      config, adapters: table, queueConnection: redis, redisUrl: REDIS_URL, prefix,
+      config, adapters: table, queueConnection: redis, redis: { url: REDIS_URL }, prefix,
       edxmlIntake: (async () => { throw new Error('no packets in this test'); }) as unknown as EdxmlIntake,
       db: {} as Db,
       metrics: createMetrics({ defaultMetrics: false }), log: pino({ level: 'silent' }), now: () => new Date(),

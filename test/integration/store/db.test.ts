@@ -152,6 +152,23 @@ describe.each(STORES)('store on %s', (kind: StoreKind) => {
       }
     });
 
+    it('in check mode changes nothing: passes when up to date, refuses to start when a migration is pending', async () => {
+      const fresh = await openTestDb(kind);
+      try {
+        await expect(migrate(fresh.db, { mode: 'check' })).resolves.toEqual({ applied: [] });
+        const dir = await tempMigrations({ '902_pending.sql': 'CREATE TABLE pending_probe (id integer);\n' });
+        await expect(migrate(fresh.db, { dir, mode: 'check' })).rejects.toThrow(/schema is behind this version: 902_pending not applied .*lienthong migrate/);
+        const { rows } = await fresh.db.query<{ t: string | null }>(`SELECT to_regclass('pending_probe')::text AS t`);
+        expect(rows[0]!.t).toBeNull();
+        await fresh.db.query('DROP TABLE schema_migrations');
+        await expect(migrate(fresh.db, { mode: 'check' })).rejects.toThrow(/001_\w+, .* not applied/);
+        const { rows: after } = await fresh.db.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
+        expect(after[0]!.t).toBeNull();
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
     it('lets two migrators run at once: each migration is applied exactly once', async () => {
       const fresh = await openTestDb(kind);
       const other = kind === 'postgres' ? await openSecondPool(fresh.db) : fresh.db;

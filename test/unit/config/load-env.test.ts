@@ -52,6 +52,16 @@ describe('environment', () => {
     expect(messageOf({ LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE: 'old' })).toContain('without LIENTHONG_HUB_KEYS_RETIRED');
   });
 
+  it('reads a Redis Sentinel URL and refuses a malformed one without echoing its password', () => {
+    const url = 'redis+sentinel://:s3cret@10.0.0.1:26379,10.0.0.2/hub-queue';
+    expect(loadEnv({ REDIS_URL: url, REDIS_SENTINEL_PASSWORD: 'sentinel-pw' }, catalogue)).toMatchObject({ redisUrl: url, redisSentinelPassword: 'sentinel-pw' });
+    const bad = messageOf({ REDIS_URL: 'redis+sentinel://:s3cret@10.0.0.1:99999/hub-queue' });
+    expect(bad).toMatch(/^HUB_ERR_ENV_INVALID.*REDIS_URL: Sentinel address "10\.0\.0\.1:99999"/);
+    expect(bad).not.toContain('s3cret');
+    expect(messageOf({ REDIS_URL: 'redis+sentinel://:s3cret@10.0.0.1' })).toContain('redis+sentinel://[user:password@]host[:port]');
+    expect(messageOf({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_SENTINEL_PASSWORD: 'x' })).toContain('REDIS_URL is not a redis+sentinel:// URL');
+  });
+
   it('never echoes a passphrase in its errors', () => {
     expect(messageOf({ LIENTHONG_HUB_P12_PASSPHRASE: 'hunter2', PORT: '-1' })).not.toContain('hunter2');
   });
