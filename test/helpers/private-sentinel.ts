@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort } from '../../src/demo/free-port.js';
+import { waitFor, waitForRedis } from './wait-for.js';
 
 /**
  * A private Redis Sentinel deployment on loopback ports: a master, one replica and one Sentinel
@@ -39,17 +39,7 @@ export async function startPrivateSentinel(): Promise<PrivateSentinel> {
     const child = spawn('redis-server', args, { stdio: 'ignore', cwd: dir });
     child.once('error', () => undefined);
     children.set(port, child);
-    await waitFor(`redis-server on port ${port}`, async () => {
-      const probe = client(port);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        probe.disconnect();
-      }
-    });
+    await waitForRedis(port);
   };
   const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
   const sentinel = (): Redis => new Redis(sentinelPort, '127.0.0.1', { maxRetriesPerRequest: 1 });
@@ -127,14 +117,5 @@ async function info(c: Redis): Promise<string> {
     return '';
   } finally {
     c.disconnect();
-  }
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
   }
 }
