@@ -53,3 +53,29 @@ export function heapOf(text: string): { used: number; total: number; external: n
     external: metricValue(text, 'lienthong_nodejs_external_memory_bytes'),
   };
 }
+
+/** Cumulative counts of a histogram's buckets (`le` in seconds → count), summed over its label sets. */
+export function histogramBuckets(text: string, name: string): Map<number, number> {
+  const buckets = new Map<number, number>();
+  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{(?:[^}]*,)?le="([^"]+)"[^}]*\\} ([0-9.e+]+)$`, 'gm'))) {
+    const le = m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]);
+    buckets.set(le, (buckets.get(le) ?? 0) + Number(m[2]));
+  }
+  return buckets;
+}
+
+/** The hub's own accept time (`lienthong_accept_seconds`) of every API process, summed. */
+export async function hubAcceptBuckets(apiUrls: readonly string[]): Promise<Map<number, number>> {
+  const total = new Map<number, number>();
+  for (const url of apiUrls) {
+    for (const [le, n] of histogramBuckets(await scrapeMetrics(url), 'lienthong_accept_seconds')) total.set(le, (total.get(le) ?? 0) + n);
+  }
+  return total;
+}
+
+/** Share of the observations between two readings that fell within each bucket bound. */
+export function shareWithin(after: Map<number, number>, before: Map<number, number>): { le: number; share: number }[] {
+  const count = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  return [...after.keys()].filter((le) => Number.isFinite(le)).sort((a, b) => a - b)
+    .map((le) => ({ le, share: count > 0 ? ((after.get(le) ?? 0) - (before.get(le) ?? 0)) / count : Number.NaN }));
+}

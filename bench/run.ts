@@ -15,10 +15,11 @@
  * spread over the API processes in turn). `--store pglite`: the embedded store, one `lienthong all`
  * process (`--all` runs PostgreSQL that way too, for a like-for-like comparison).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { log, machineFacts, writeResult } from './bench-results.js';
 import { cpuPerUnitMs, formatCpu, hubCpuSources, startCpuMeter } from './cpu-meter.js';
-import { hubBatchTotals, meanBatchSizes } from './hub-metrics.js';
+import { hubAcceptBuckets, hubBatchTotals, meanBatchSizes, shareWithin } from './hub-metrics.js';
 import { closedLoop, openLoop } from './load.js';
 import { PHASE_HEAD, phaseReport, phaseRow, settledStats, type PhaseReport } from './phase-report.js';
 import { scenarioArgs, startScenario } from './scenario.js';
@@ -46,10 +47,23 @@ async function main(): Promise<void> {
 
     // 1. open loop at the target rate (--seconds 0 skips it)
     let open: PhaseReport | undefined;
+    let openDiagnostics: { hubAcceptWithin: { ms: number; percent: number }[]; loadGeneratorLoopDelayMs: { p50: number; p99: number; max: number } } | undefined;
     if (num(args.seconds) > 0) {
       log(`open loop: ${args.rate} documents/s for ${args.seconds} s …`);
+      // Where the accept latency goes: the hub's own accept time (request in → 202 out, its histogram)
+      // and this process's event-loop delay (the simulated endpoint runs here too: a late timer or
+      // a late answer counts in the accept latency measured from each request's scheduled time).
+      const acceptBefore = await hubAcceptBuckets(s.hub.apiUrls);
+      const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
       const load = await openLoop(s.target, num(args.rate), num(args.seconds), 1_000_000);
+      loopDelay.disable();
       open = phaseReport(load, await settledStats(s.deliveries, load), num(args.rate));
+      openDiagnostics = {
+        hubAcceptWithin: shareWithin(await hubAcceptBuckets(s.hub.apiUrls), acceptBefore).map(({ le, share }) => ({ ms: le * 1000, percent: share * 100 })),
+        // The histogram's resolution (5 ms) is its floor: what is above it is the delay.
+        loadGeneratorLoopDelayMs: { p50: Math.max(0, loopDelay.percentile(50) / 1e6 - 5), p99: Math.max(0, loopDelay.percentile(99) / 1e6 - 5), max: Math.max(0, loopDelay.max / 1e6 - 5) },
+      };
     }
 
     // 2. saturation, with the CPU each process spent per document
@@ -73,7 +87,7 @@ async function main(): Promise<void> {
         processes: s.hub.processes.map((p) => p.name).join(' + '), store: s.store, format: s.format, documentBytes: s.target.body(1_000_000).length,
         receiptAlg: args.alg, workerConcurrency: num(args['worker-concurrency']), poolSize: num(args['pool-size']),
       },
-      ...(open ? { openLoop: open } : {}),
+      ...(open ? { openLoop: { ...open, ...openDiagnostics } } : {}),
       saturation,
       meanGroupCommitBatch: batches,
       cpuPerDocumentMs,
@@ -84,6 +98,12 @@ async function main(): Promise<void> {
     log('');
     log(`${''.padEnd(12)}${PHASE_HEAD}`);
     for (const [name, r] of [['open loop', open], ['saturation', saturation]] as const) if (r) log(`${name.padEnd(12)}${phaseRow(r)}`);
+    if (openDiagnostics) {
+      const within = openDiagnostics.hubAcceptWithin.filter(({ ms }) => ms >= 5 && ms <= 100).map(({ ms, percent }) => `≤ ${ms} ms ${percent.toFixed(1)} %`).join(', ');
+      const d = openDiagnostics.loadGeneratorLoopDelayMs;
+      log(`  open loop, the hub's own accept time (request in → 202 out): ${within}`);
+      log(`  open loop, this process's event-loop delay (counted in accept latency): p50 ${d.p50.toFixed(1)}, p99 ${d.p99.toFixed(1)}, max ${d.max.toFixed(1)} ms`);
+    }
     log(`  CPU per document (saturation): ${formatCpu(cpuPerDocumentMs)}`);
     log(`  machine during saturation: ${cpu.machineBusyPercent.toFixed(0)} % busy, ${cpu.machineStealPercent.toFixed(1)} % steal, ${cpu.otherPercent.toFixed(1)} % other processes`);
     log(`  mean group-commit batch (saturation): ${Object.entries(batches).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
