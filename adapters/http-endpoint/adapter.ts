@@ -10,7 +10,7 @@ import { isPermanentNetworkCode, isTransientStatus } from '../../src/adapters/ht
 import { errorText } from '../../src/adapters/reason-text.js';
 import { parseRetryAfter } from '../../src/adapters/retry-after.js';
 import type { Message } from '../../src/domain/message.js';
-import { AttachmentIntegrityError, buildDeliveryEnvelope, encodeDeliveryEnvelope } from './delivery-envelope.js';
+import { AttachmentIntegrityError, createEnvelopeEncoder } from './delivery-envelope.js';
 import { BodyIntegrityError, checkedBodyStream, type StreamedBody } from './checked-body-stream.js';
 import { resolveHttpEndpointSettings, type HttpEndpointSettings, type ResolvedHttpEndpointSettings } from './settings.js';
 import { streamDeliveryEnvelope } from './streamed-envelope.js';
@@ -32,6 +32,9 @@ const ERROR_BODY_LIMIT = 4 * 1024;
  * bytes, base64 and JSON text. Smaller ones, the common case, are built in memory once.
  */
 export const STREAMED_ENVELOPE_MIN_BYTES = 1024 * 1024;
+
+/** In-memory envelopes, with the attachments' JSON of the last 32 messages kept for their other recipients. */
+const encodeEnvelope = createEnvelopeEncoder({ entries: 32, maxBytes: Math.ceil((STREAMED_ENVELOPE_MIN_BYTES * 4) / 3) + 64 * 1024 });
 
 // One keep-alive pool per endpoint origin; `closeHttpEndpointDispatchers()` ends them at shutdown.
 const dispatchers = new DispatcherPools();
@@ -106,7 +109,7 @@ async function prepareRequest(
     headers['content-length'] = String(facts.size);
     prepared = { headers, body: { ...facts, open } };
   } else {
-    const body = encodeDeliveryEnvelope(await buildDeliveryEnvelope(message, { ...ctx, signal }));
+    const body = await encodeEnvelope(message, { ...ctx, signal });
     const sha256 = createHash('sha256').update(body).digest();
     prepared = { headers: await deliveryHeaders(message, ctx, settings.headers, sha256, 'application/json'), body };
   }

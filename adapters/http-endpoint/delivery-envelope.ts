@@ -86,6 +86,39 @@ export function encodeDeliveryEnvelope(envelope: DeliveryEnvelope): Buffer {
   return Buffer.from(JSON.stringify(envelope), 'utf8');
 }
 
+/**
+ * Encodes envelopes like `encodeDeliveryEnvelope(await buildDeliveryEnvelope(message, ctx))`, byte for
+ * byte, keeping the JSON of the last `entries` messages' `attachments` arrays: the deliveries of one
+ * message differ only in `recipient`, and a document to 100 agencies would otherwise read, hash,
+ * base64-encode and serialise the same attachments 100 times in a row. Only the first delivery of a
+ * message in a while reads its attachments (and checks their size and SHA-256 on the way); a
+ * message's attachments never change. `maxBytes` bounds one cached array.
+ */
+export function createEnvelopeEncoder(opts: { entries: number; maxBytes: number }): (message: Message, ctx: EnvelopeContext) => Promise<Buffer> {
+  const cache = new Map<string, Buffer>();
+  return async (message, ctx) => {
+    let attachments = cache.get(message.id);
+    if (attachments) {
+      // Most recently used last: the Map's order is the eviction order.
+      cache.delete(message.id);
+      cache.set(message.id, attachments);
+    } else {
+      const built: EnvelopeAttachment[] = [];
+      for (const meta of message.attachments) built.push(await readAttachment(meta, ctx));
+      attachments = Buffer.from(JSON.stringify(built), 'utf8');
+      if (attachments.length <= opts.maxBytes) {
+        cache.set(message.id, attachments);
+        if (cache.size > opts.entries) cache.delete(cache.keys().next().value!);
+      }
+    }
+    // `attachments` is the envelope's last field (see envelopeHead): cut the head's JSON open there.
+    const head = JSON.stringify(envelopeHead(message, ctx.recipient));
+    return Buffer.concat([Buffer.from(`${head.slice(0, -1)},"attachments":`, 'utf8'), attachments, CLOSE_BRACE]);
+  };
+}
+
+const CLOSE_BRACE = Buffer.from('}', 'utf8');
+
 async function readAttachment(meta: AttachmentMeta, ctx: EnvelopeContext): Promise<EnvelopeAttachment> {
   const chunks: Buffer[] = [];
   for await (const chunk of readCheckedAttachment(meta, ctx)) chunks.push(chunk);

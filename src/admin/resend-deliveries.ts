@@ -120,6 +120,11 @@ async function resendBatch(deps: ResendDeps, ids: readonly string[], actor: stri
                      WHERE d.id = ANY($1::uuid[]) AND d.state = 'retrying' AND d.endpoint_id IS NOT NULL AND ${NOT_PAUSED} FOR UPDATE)
        UPDATE deliveries d SET next_attempt_at = $2, updated_at = $2 FROM due WHERE d.id = due.id AND d.state = 'retrying'
        RETURNING d.id, d.message_id, d.endpoint_id, d.generation, ${isoMicros('due.next_attempt_at')} AS was_due`, [ids, now])).rows;
+    // RETURNING comes in the heap's order: the audit log lists the batch in the order it was walked.
+    const position = new Map(ids.map((id, i) => [id, i]));
+    const walked = (x: Changed, y: Changed): number => position.get(x.id)! - position.get(y.id)!;
+    replayedRows.sort(walked);
+    hastenedRows.sort(walked);
     const operation = result.operationId;
     const events: AuditRecord[] = [
       ...replayedRows.map((r) => ({ at: now, actor, kind: 'delivery.replayed', messageId: r.message_id, deliveryId: r.id, data: { generation: r.generation, operation } })),

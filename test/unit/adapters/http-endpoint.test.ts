@@ -12,6 +12,8 @@ import { parseRetryAfter } from '../../../src/adapters/retry-after.js';
 import {
   AttachmentIntegrityError,
   buildDeliveryEnvelope,
+  createEnvelopeEncoder,
+  encodeDeliveryEnvelope,
   type DeliveryEnvelope,
 } from '../../../adapters/http-endpoint/delivery-envelope.js';
 import { httpEndpointAdapter } from '../../../adapters/http-endpoint/index.js';
@@ -182,6 +184,50 @@ describe('buildDeliveryEnvelope', () => {
   it('stops reading when the signal aborts', async () => {
     const aborted = contextFor({ url: 'http://unused.invalid/' }, { signal: AbortSignal.abort() });
     await expect(buildDeliveryEnvelope(sampleMessage(), aborted)).rejects.toThrow();
+  });
+});
+
+describe('createEnvelopeEncoder (the attachments of the last messages kept for their other recipients)', () => {
+  const counting = () => {
+    const opened: string[] = [];
+    const ctxFor = (recipient: string, overrides: Partial<DeliveryContext<HttpEndpointSettings>> = {}) => contextFor({ url: 'http://unused.invalid/' }, {
+      recipient, openAttachment: (key) => { opened.push(key); return chunked(blobs.get(key) ?? Buffer.alloc(0)); }, ...overrides,
+    });
+    return { opened, ctxFor };
+  };
+
+  it('gives the bytes buildDeliveryEnvelope + encodeDeliveryEnvelope give, for every recipient, and reads the attachments once', async () => {
+    const encode = createEnvelopeEncoder({ entries: 4, maxBytes: 1 << 20 });
+    const { opened, ctxFor } = counting();
+    const message = sampleMessage({ recipients: ['000.00.02.H29', '000.00.03.H29', 'Sở Tư pháp "Đà Nẵng"'] });
+    for (const recipient of message.recipients) {
+      const expected = encodeDeliveryEnvelope(await buildDeliveryEnvelope(message, contextFor({ url: 'http://unused.invalid/' }, { recipient })));
+      expect((await encode(message, ctxFor(recipient))).equals(expected), recipient).toBe(true);
+    }
+    expect(opened).toHaveLength(2); // two attachments, read for the first recipient only
+    const status = sampleMessage({ id: 'msg-status', kind: 'status', document: undefined, status: { code: '03', at: '2025-03-01T09:30:00Z' }, attachments: [] });
+    expect((await encode(status, ctxFor('000.00.02.H29'))).equals(encodeDeliveryEnvelope(await buildDeliveryEnvelope(status, ctxFor('000.00.02.H29'))))).toBe(true);
+  });
+
+  it('forgets the least recently used message beyond its entries, and keeps nothing over maxBytes', async () => {
+    const { opened, ctxFor } = counting();
+    const encode = createEnvelopeEncoder({ entries: 2, maxBytes: 1 << 20 });
+    for (const id of ['a', 'b', 'a', 'c', 'a', 'b']) await encode(sampleMessage({ id }), ctxFor('000.00.02.H29'));
+    // a, b read; a kept (used again), c evicts b; a still kept; b read again.
+    expect(opened).toHaveLength(2 * 4);
+    const tiny = createEnvelopeEncoder({ entries: 2, maxBytes: 100 });
+    opened.length = 0;
+    for (let i = 0; i < 3; i++) await tiny(sampleMessage(), ctxFor('000.00.02.H29'));
+    expect(opened).toHaveLength(2 * 3);
+  });
+
+  it('refuses damaged bytes and does not keep them: the next delivery reads them again', async () => {
+    const encode = createEnvelopeEncoder({ entries: 4, maxBytes: 1 << 20 });
+    const damaged = contextFor({ url: 'http://unused.invalid/' }, { openAttachment: () => Readable.from([Buffer.from('tampered')]) });
+    await expect(encode(sampleMessage(), damaged)).rejects.toBeInstanceOf(AttachmentIntegrityError);
+    const { opened, ctxFor } = counting();
+    await encode(sampleMessage(), ctxFor('000.00.03.H29'));
+    expect(opened).toHaveLength(2);
   });
 });
 
@@ -381,17 +427,20 @@ describe('deliver over HTTP (loopback server)', () => {
       calls += 1;
       res.writeHead(200).end('{}');
     };
+    // A message of its own in each case: the adapter keeps the attachments of the last messages it
+    // read for their other recipients (a message's attachments never change), so a message already
+    // read in this file would not be read again.
     const damaged = contextFor({ url: `${base}/x` }, { openAttachment: () => Readable.from([Buffer.from('rot')]) });
-    const outcome = await httpEndpointAdapter.deliver(sampleMessage(), damaged);
+    const outcome = await httpEndpointAdapter.deliver(sampleMessage({ id: 'msg-damaged' }), damaged);
     expect(outcome).toMatchObject({ kind: 'permanent' });
     expect((outcome as { reason: string }).reason).toMatch(/^hub could not prepare the request: Attachment 0 \(qd\.pdf\)/);
     const unsigned = contextFor({ url: `${base}/x` }, { signJws: () => Promise.reject(new Error('HSM unavailable')) });
-    expect(await httpEndpointAdapter.deliver(sampleMessage(), unsigned)).toEqual({
+    expect(await httpEndpointAdapter.deliver(sampleMessage({ id: 'msg-unsigned' }), unsigned)).toEqual({
       kind: 'transient',
       reason: 'hub could not prepare the request: HSM unavailable',
     });
     const missing = contextFor({ url: `${base}/x` }, { openAttachment: () => { throw Object.assign(new Error('ENOENT: no blob'), { code: 'ENOENT' }); } });
-    expect((await httpEndpointAdapter.deliver(sampleMessage(), missing)).kind).toBe('transient');
+    expect((await httpEndpointAdapter.deliver(sampleMessage({ id: 'msg-missing' }), missing)).kind).toBe('transient');
     expect(calls).toBe(0);
   });
 });
