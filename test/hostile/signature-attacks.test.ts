@@ -1,16 +1,17 @@
 import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevPki, type DevPki } from '../../src/crypto/dev-pki.js';
-import { buildEdxml, buildEdxmlBuffer, parseEdxml, type EdocPacket } from '../../src/formats/edxml/index.js';
+import { buildEdxml, buildEdxmlBuffer, type EdocPacket } from '../../src/formats/edxml/index.js';
 import { signEnveloped, streamSignedDocument, type XmlSigningKey } from '../../src/formats/xmldsig/index.js';
 import { signWithXmlCrypto, type XmlCryptoReference } from '../unit/formats/xmldsig/xml-crypto-signer.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
 import { rawRequest, type RawAnswer } from './raw-request.js';
 import { expectRefused } from './refused-attack.js';
+import { readdressedEdoc } from '../helpers/readdressed-edoc.js';
 
 // XML signature wrapping and its relatives, against a route whose policy is `require` (G14 → H41 in
 // test-hub-signatures.json): the hub verifies the signature over the element it reads — the whole
@@ -25,21 +26,8 @@ const EDXML = 'http://www.mic.gov.vn/TBT/QCVN_102_2016';
 const SIGNATURE = /<(?:ds:)?Signature xmlns(?::ds)?="http:\/\/www.w3.org\/2000\/09\/xmldsig#">.*?<\/(?:ds:)?Signature>/s;
 const EVIL_BODY = '<edXML:edXMLBody Id="evil"><edXML:edXMLManifest version="1.0"><edXML:Reference><edXML:ContentId>cid:evil</edXML:ContentId><edXML:AttachmentName>chuyen-khoan.pdf</edXML:AttachmentName></edXML:Reference></edXML:edXMLManifest></edXML:edXMLBody>';
 
-let serial = 0;
 /** The fixture document re-addressed, with a document id of its own. */
-async function edoc(from: string, to: string[]): Promise<{ packet: EdocPacket; payloads: Buffer[] }> {
-  const { packet, attachmentResults } = await parseEdxml(await readFile('test/fixtures/edxml/built/edoc-new.edxml'));
-  const source = packet as EdocPacket;
-  serial += 1;
-  const organ = (code: string) => ({ ...source.header.from, organId: code });
-  return {
-    packet: {
-      ...source,
-      header: { ...source.header, from: organ(from), to: to.map(organ), documentId: `${from},2026/03/03,${serial}/XSW`, code: { codeNumber: String(serial), codeNotation: 'XSW' } },
-    },
-    payloads: attachmentResults.map((a) => a.payload),
-  };
-}
+const edoc = (from: string, to: string[]) => readdressedEdoc(from, to, { date: '2026/03/03', notation: 'XSW' });
 
 const keyOf = (pki: DevPki): XmlSigningKey => ({ privateKey: createPrivateKey(pki.hubKeyPem), chain: [new X509Certificate(pki.hubCertPem), new X509Certificate(pki.caCertPem)] });
 

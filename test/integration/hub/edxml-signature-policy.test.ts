@@ -3,11 +3,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevPki, type DevPki } from '../../../src/crypto/dev-pki.js';
-import { buildEdxml, buildEdxmlBuffer, parseEdxml, type EdocPacket } from '../../../src/formats/edxml/index.js';
+import { buildEdxml, buildEdxmlBuffer, type EdocPacket } from '../../../src/formats/edxml/index.js';
 import { signEnveloped, streamSignedDocument } from '../../../src/formats/xmldsig/index.js';
 import { countRows, quiesce } from '../../helpers/hub-queries.js';
 import { STORES } from '../../helpers/test-db.js';
 import { startTestHub, type TestHub } from '../../helpers/test-hub.js';
+import { readdressedEdoc } from '../../helpers/readdressed-edoc.js';
 
 const G22 = '000.00.00.G22';
 const G14 = '000.00.04.G14';
@@ -18,24 +19,8 @@ const XML = { 'content-type': 'application/xml' };
 // Routes: G14 → H41 require, G22 → H30 off; everything else the default, report.
 const CONFIG = resolve('test/fixtures/config/test-hub-signatures.json');
 
-let serial = 0;
-/** The fixture edoc re-addressed, with a document id of its own (so each packet is a new document). */
-async function edoc(from: string, to: string[]): Promise<{ packet: EdocPacket; payloads: Buffer[] }> {
-  const { packet, attachmentResults } = await parseEdxml(await readFile('test/fixtures/edxml/built/edoc-new.edxml'));
-  const source = packet as EdocPacket;
-  serial += 1;
-  const organ = (code: string) => ({ ...source.header.from, organId: code });
-  return {
-    packet: {
-      ...source,
-      header: {
-        ...source.header, from: organ(from), to: to.map(organ),
-        documentId: `${from},2025/03/03,${serial}/SIG`, code: { codeNumber: String(serial), codeNotation: 'SIG' },
-      },
-    },
-    payloads: attachmentResults.map((a) => a.payload),
-  };
-}
+/** The fixture document re-addressed, with a document id of its own. */
+const edoc = (from: string, to: string[]) => readdressedEdoc(from, to, { date: '2025/03/03', notation: 'SIG' });
 
 /** The packet signed as an agency's document system signs it: enveloped, the whole document. */
 async function signed(input: { packet: EdocPacket; payloads: Buffer[] }, pki: DevPki): Promise<Buffer> {
