@@ -1,6 +1,6 @@
 // The console's entry point: who is logged in, which language, which page.
 import { createApi, currentSession } from './lib/api.js';
-import { html, render, useEffect, useMemo, useState } from './lib/html.js';
+import { html, render, useEffect, useLayoutEffect, useMemo, useState } from './lib/html.js';
 import { I18n, initialLang, rememberLang, translator } from './lib/i18n.js';
 import { useRoute } from './lib/router.js';
 import { Layout } from './components/layout.js';
@@ -38,7 +38,8 @@ function App() {
     t: translator(lang),
     setLang: (next) => { rememberLang(next); setLangState(next); },
   }), [lang]);
-  useEffect(() => {
+  // In the same commit as the text: a screen reader (or a test) never sees English under lang="vi".
+  useLayoutEffect(() => {
     document.documentElement.lang = lang;
     document.title = i18n.t('app.documentTitle');
   }, [lang]);

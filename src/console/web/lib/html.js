@@ -5,4 +5,4 @@ import htm from '../../vendor/htm.mjs';
 
 export const html = htm.bind(h);
 export { render, createContext };
-export { useState, useEffect, useContext, useRef, useCallback, useMemo } from '../../vendor/preact-hooks.mjs';
+export { useState, useEffect, useLayoutEffect, useContext, useRef, useCallback, useMemo } from '../../vendor/preact-hooks.mjs';
