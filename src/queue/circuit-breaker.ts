@@ -79,8 +79,10 @@ export class CircuitBreaker {
     if (this.state === 'half-open' || this.failures >= this.policy.failureThreshold) {
       // Reopening from half-open is a change of state; a failure while open (an attempt already in
       // flight when the circuit opened) only pushes the trial back, `since` stays.
-      this.openedAt = this.now();
-      this.moveTo('open');
+      // One reading of the clock: `since` and `openUntil` of an opening are then exactly openFor apart.
+      const now = this.now();
+      this.openedAt = now;
+      this.moveTo('open', now);
     }
   }
 
@@ -98,11 +100,11 @@ export class CircuitBreaker {
     };
   }
 
-  private moveTo(state: CircuitState): void {
+  private moveTo(state: CircuitState, at = this.now()): void {
     if (state === this.state) return;
     const from = this.state;
     this.state = state;
-    this.changedAt = this.now();
+    this.changedAt = at;
     this.onChange?.(state, from);
   }
 }

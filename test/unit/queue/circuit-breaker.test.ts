@@ -90,6 +90,16 @@ describe('circuit breaker', () => {
     expect(changes).toEqual([['open', 'closed', 10_005], ['half-open', 'open', 11_200], ['open', 'half-open', 11_200], ['half-open', 'open', 13_200], ['closed', 'half-open', 13_200]]);
   });
 
+  it('an opening is one moment: openUntil is exactly openFor after since, however the clock moves meanwhile', () => {
+    // A clock that has moved by a millisecond at every reading (a slow machine, a busy event loop).
+    let now = 50_000;
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openForMs: 4_000 }, () => (now += 1));
+    breaker.recordFailure();
+    const open = breaker.snapshot();
+    expect(open.state).toBe('open');
+    expect(open.openUntil! - open.since).toBe(4_000);
+  });
+
   it('a registry keeps one breaker per endpoint, follows changed settings and reports every breaker', () => {
     let now = 0;
     const seen: string[] = [];
