@@ -47,6 +47,11 @@ export interface BenchHubOptions {
    * `BENCH_CHILD_NODE_OPTIONS` (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is appended.
    */
   nodeArgs?: string[];
+  /**
+   * Further Node flags of `worker` processes. Default {@link WORKER_NODE_FLAGS}, as docker-compose.yml
+   * starts its worker; `BENCH_WORKER_NODE_OPTIONS`, when set (empty for none), replaces them.
+   */
+  workerNodeArgs?: string[];
   /** Leave the PostgreSQL schema behind (its name is printed) to look at plans and row sizes. */
   keepSchema?: boolean;
   log?: (line: string) => void;
@@ -90,6 +95,14 @@ export interface BenchHub {
 }
 
 /** Starts the hub as `opts` describe; on failure, undoes what was done and rethrows. */
+/**
+ * A worker's old generation holds little (~40 MB live), and with the CLI's 64 MiB young generation
+ * V8 would otherwise start marking it again right after every full collection: 2–3 full collections
+ * a second at 300 documents/s, ~6 % of the worker's time. A 128 MiB initial old space stops that
+ * (see README, Operations → Node flags). Not for `serve`: its peak with a 200 MB attachment rises.
+ */
+export const WORKER_NODE_FLAGS: readonly string[] = ['--initial-old-space-size=128'];
+
 export async function startBenchHub(opts: BenchHubOptions): Promise<BenchHub> {
   if (opts.store === 'pglite' && opts.layout.kind !== 'all') throw new Error('PGlite runs as one process: layout "all"');
   const id = randomBytes(4).toString('hex');
@@ -162,9 +175,11 @@ export async function startBenchHub(opts: BenchHubOptions): Promise<BenchHub> {
     if (databaseUrl === undefined) delete env.DATABASE_URL;
     const nodeArgs = [...(opts.nodeArgs ?? ['--max-semi-space-size=32']), ...(process.env.BENCH_CHILD_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])];
     const cli = join(resolve('.'), 'dist/src/cli.js');
+    const workerNodeArgs = process.env.BENCH_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? opts.workerNodeArgs ?? WORKER_NODE_FLAGS;
     const launch = (role: HubProcess['role'], name: string, listenPort: number, extra: Record<string, string>): void => {
       const inspectPort = listenPort + 300;
-      const child = spawn(process.execPath, [...nodeArgs, `--inspect-port=127.0.0.1:${inspectPort}`, cli, role], { env: { ...env, ...extra }, stdio: ['ignore', 'inherit', 'pipe'] });
+      const roleArgs = role === 'worker' ? workerNodeArgs : [];
+      const child = spawn(process.execPath, [...nodeArgs, ...roleArgs, `--inspect-port=127.0.0.1:${inspectPort}`, cli, role], { env: { ...env, ...extra }, stdio: ['ignore', 'inherit', 'pipe'] });
       forwardStderr(child);
       processes.push({ role, name, pid: child.pid!, url: `http://127.0.0.1:${listenPort}`, inspectPort, child });
     };

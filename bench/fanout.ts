@@ -15,6 +15,7 @@ import { defaultDatabaseUrl, defaultRedisUrl } from './bench-defaults.js';
 import { startBenchHub, type HubLayout } from './bench-hub.js';
 import { log, machineFacts, writeResult } from './bench-results.js';
 import { cpuPerUnitMs, formatCpu, hubCpuSources, startCpuMeter } from './cpu-meter.js';
+import { formatGc, gcPerUnitMs, hubGcTotals } from './hub-metrics.js';
 import { apiDeliveryLog, deliveryStats, sqlDeliveryLog, waitDrained } from './delivery-log.js';
 import { closedLoop, documentFactory, openLoop, percentile, type Target } from './load.js';
 import { scenarioArgs } from './scenario.js';
@@ -82,14 +83,17 @@ async function main(): Promise<void> {
       // 2. the load, then every delivery done
       log(args.rate ? `open loop: ${args.rate} documents/s for ${args.seconds} s …` : `closed loop: ${args.concurrency} clients for ${args.seconds} s …`);
       const meter = await startCpuMeter(hubCpuSources(hub));
+      const gcBefore = await hubGcTotals(hub.processes);
       const load = args.rate
         ? await openLoop(target, Number(args.rate), Number(args.seconds), 1_000_000)
         : await closedLoop(target, Number(args.concurrency), Number(args.seconds), 1_000_000);
       log(`  ${load.accepted} documents accepted (${load.accepted * recipients.length} deliveries); waiting for the deliveries …`);
       const waiting = await waitDrained(deliveries, 600_000);
       const cpu = await meter.stop();
+      const gcAfter = await hubGcTotals(hub.processes);
       const stats = deliveryStats(await deliveries.times(load.messageIds, load.startedAt));
       const cpuPerDeliveryMs = cpuPerUnitMs(cpu, stats.delivered);
+      const gcPerDeliveryMs = gcPerUnitMs(gcAfter, gcBefore, stats.delivered);
       const summary = {
         machine,
         setup: { processes: hub.processes.map((p) => p.name).join(' + '), store, recipients: recipients.length, documentBytes: target.body(1_000_000).length, loop: args.rate ? `open ${args.rate}/s` : `closed ${args.concurrency}`, seconds: Number(args.seconds) },
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
         },
         deliveries: { ...stats, stillWaiting: waiting, receivedBySimulator: sim.uniqueDeliveries(), requestsToSimulator: sim.requests().length },
         cpuPerDeliveryMs,
+        gcPerDeliveryMs,
         cpu: { elapsedSeconds: cpu.elapsedSeconds, machineBusyPercent: cpu.machineBusyPercent, machineStealPercent: cpu.machineStealPercent, otherProcessesPercent: cpu.otherPercent },
         at: new Date().toISOString(),
       };
@@ -108,6 +113,7 @@ async function main(): Promise<void> {
       log(`deliveries: ${stats.delivered} of ${stats.deliveries} delivered (${sim.uniqueDeliveries()} received by the endpoints in ${sim.requests().length} requests), ${stats.deliveredPerSecond.toFixed(0)}/s sustained (first acceptance → last delivery)`);
       log(`  accept→delivered p50 / p95 / p99 / max: ${stats.p50Ms.toFixed(0)} / ${stats.p95Ms.toFixed(0)} / ${stats.p99Ms.toFixed(0)} / ${stats.maxMs.toFixed(0)} ms`);
       log(`  CPU per delivery: ${formatCpu(cpuPerDeliveryMs)}`);
+      log(`  garbage collection per delivery: ${formatGc(gcPerDeliveryMs)}`);
       log(`  machine: ${cpu.machineBusyPercent.toFixed(0)} % busy over ${cpu.elapsedSeconds.toFixed(1)} s, ${cpu.machineStealPercent.toFixed(1)} % steal, ${cpu.otherPercent.toFixed(1)} % other processes`);
       await writeResult(args.out!, summary);
       log(`\nwritten to ${args.out}`);

@@ -79,3 +79,37 @@ export function shareWithin(after: Map<number, number>, before: Map<number, numb
   return [...after.keys()].filter((le) => Number.isFinite(le)).sort((a, b) => a - b)
     .map((le) => ({ le, share: count > 0 ? ((after.get(le) ?? 0) - (before.get(le) ?? 0)) / count : Number.NaN }));
 }
+
+/** Seconds each process has spent in garbage collection (prom-client's `nodejs_gc_duration_seconds`), by kind. */
+export type GcTotals = Record<string, Record<string, number>>;
+
+export async function hubGcTotals(processes: readonly { name: string; url: string }[]): Promise<GcTotals> {
+  const totals: GcTotals = {};
+  for (const p of processes) {
+    const kinds: Record<string, number> = {};
+    for (const m of (await scrapeMetrics(p.url)).matchAll(/^lienthong_nodejs_gc_duration_seconds_sum\{kind="([a-z]+)"\} ([0-9.e+-]+)$/gm)) {
+      kinds[m[1]!] = Number(m[2]);
+    }
+    totals[p.name] = kinds;
+  }
+  return totals;
+}
+
+/**
+ * Milliseconds of garbage collection per unit between two readings, by process: `total` (every kind:
+ * scavenges, incremental marking steps, full collections) and `major` (full collections alone).
+ */
+export function gcPerUnitMs(after: GcTotals, before: GcTotals, units: number): Record<string, { total: number; major: number }> {
+  const delta = (name: string, kind?: string): number => {
+    const a = after[name] ?? {};
+    const b = before[name] ?? {};
+    const kinds = kind ? [kind] : Object.keys(a);
+    return kinds.reduce((sum, k) => sum + (a[k] ?? 0) - (b[k] ?? 0), 0);
+  };
+  return Object.fromEntries(Object.keys(after).map((name) => [name, { total: (delta(name) * 1000) / units, major: (delta(name, 'major') * 1000) / units }]));
+}
+
+/** `serve-1 0.05 (full 0.01), worker-1 0.09 (full 0.04) ms`. */
+export function formatGc(perUnit: Record<string, { total: number; major: number }>): string {
+  return `${Object.entries(perUnit).map(([name, v]) => `${name} ${v.total.toFixed(3)} (full ${v.major.toFixed(3)})`).join(', ')} ms`;
+}

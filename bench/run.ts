@@ -3,8 +3,9 @@
  * Redis queue) with ~20 KB documents delivered to a local simulated agency endpoint:
  *   1. open loop at --rate documents/s for --seconds (accept latency from the scheduled send time),
  *   2. closed loop at --concurrency for --saturation-seconds (the saturation rate),
- * and prints sustained documents/s, accept p50/p95/p99, accept→delivered p50/p95/p99 (from the hub's
- * own timestamps) and CPU per document per process, writing them to bench/results/latest.json
+ * either skipped with 0, and prints sustained documents/s, accept p50/p95/p99, accept→delivered
+ * p50/p95/p99 (from the hub's own timestamps) and, for each loop, CPU and garbage collection per
+ * document per process, writing them to bench/results/latest.json
  * (`--format edxml`: latest-edxml.json).
  *
  * `--format json` (default): JSON documents with a base64 attachment, delivered as the hub's JSON envelope.
@@ -17,9 +18,10 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import type { BenchHub } from './bench-hub.js';
 import { log, machineFacts, writeResult } from './bench-results.js';
 import { cpuPerUnitMs, formatCpu, hubCpuSources, startCpuMeter } from './cpu-meter.js';
-import { hubAcceptBuckets, hubBatchTotals, meanBatchSizes, shareWithin } from './hub-metrics.js';
+import { formatGc, gcPerUnitMs, hubAcceptBuckets, hubBatchTotals, hubGcTotals, meanBatchSizes, shareWithin } from './hub-metrics.js';
 import { closedLoop, openLoop } from './load.js';
 import { PHASE_HEAD, phaseReport, phaseRow, settledStats, type PhaseReport } from './phase-report.js';
 import { scenarioArgs, startScenario } from './scenario.js';
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
 
     // 1. open loop at the target rate (--seconds 0 skips it)
     let open: PhaseReport | undefined;
+    let openCosts: PhaseCosts | undefined;
     let openDiagnostics: { hubAcceptWithin: { ms: number; percent: number }[]; loadGeneratorLoopDelayMs: { p50: number; p99: number; max: number } } | undefined;
     if (num(args.seconds) > 0) {
       log(`open loop: ${args.rate} documents/s for ${args.seconds} s …`);
@@ -56,7 +59,9 @@ async function main(): Promise<void> {
       const acceptBefore = await hubAcceptBuckets(s.hub.apiUrls);
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
       loopDelay.enable();
+      const costs = await startCostMeter(s.hub);
       const load = await openLoop(s.target, num(args.rate), num(args.seconds), 1_000_000);
+      openCosts = await costs.stop(load.accepted);
       loopDelay.disable();
       open = phaseReport(load, await settledStats(s.deliveries, load), num(args.rate));
       openDiagnostics = {
@@ -66,15 +71,19 @@ async function main(): Promise<void> {
       };
     }
 
-    // 2. saturation, with the CPU each process spent per document
-    log(`closed loop: ${args.concurrency} clients for ${args['saturation-seconds']} s …`);
-    const meter = await startCpuMeter(hubCpuSources(s.hub));
-    const batchesBefore = await hubBatchTotals(s.hub.processes.map((p) => p.url));
-    const load = await closedLoop(s.target, num(args.concurrency), num(args['saturation-seconds']), 5_000_000);
-    const cpu = await meter.stop();
-    const saturation = phaseReport(load, await settledStats(s.deliveries, load));
-    const cpuPerDocumentMs = cpuPerUnitMs(cpu, load.accepted);
-    const batches = meanBatchSizes(await hubBatchTotals(s.hub.processes.map((p) => p.url)), batchesBefore);
+    // 2. saturation, with the CPU each process spent per document (--saturation-seconds 0 skips it)
+    let saturation: PhaseReport | undefined;
+    let saturationCosts: PhaseCosts | undefined;
+    let batches: Record<string, number> | undefined;
+    if (num(args['saturation-seconds']) > 0) {
+      log(`closed loop: ${args.concurrency} clients for ${args['saturation-seconds']} s …`);
+      const costs = await startCostMeter(s.hub);
+      const batchesBefore = await hubBatchTotals(s.hub.processes.map((p) => p.url));
+      const load = await closedLoop(s.target, num(args.concurrency), num(args['saturation-seconds']), 5_000_000);
+      saturationCosts = await costs.stop(load.accepted);
+      saturation = phaseReport(load, await settledStats(s.deliveries, load));
+      batches = meanBatchSizes(await hubBatchTotals(s.hub.processes.map((p) => p.url)), batchesBefore);
+    }
 
     // 3. edXML: the independent check of what was measured (after the measurement: it costs CPU).
     let xmlsec: EdxmlSampleVerdict | undefined;
@@ -87,11 +96,14 @@ async function main(): Promise<void> {
         processes: s.hub.processes.map((p) => p.name).join(' + '), store: s.store, format: s.format, documentBytes: s.target.body(1_000_000).length,
         receiptAlg: args.alg, workerConcurrency: num(args['worker-concurrency']), poolSize: num(args['pool-size']),
       },
-      ...(open ? { openLoop: { ...open, ...openDiagnostics } } : {}),
-      saturation,
-      meanGroupCommitBatch: batches,
-      cpuPerDocumentMs,
-      cpuDuringSaturation: { machineBusyPercent: cpu.machineBusyPercent, machineStealPercent: cpu.machineStealPercent, otherProcessesPercent: cpu.otherPercent },
+      ...(open && openCosts ? { openLoop: { ...open, ...openDiagnostics, cpuPerDocumentMs: openCosts.cpuPerDocumentMs, gcPerDocumentMs: openCosts.gcPerDocumentMs } } : {}),
+      ...(saturation && saturationCosts ? {
+        saturation,
+        meanGroupCommitBatch: batches,
+        cpuPerDocumentMs: saturationCosts.cpuPerDocumentMs,
+        gcPerDocumentMs: saturationCosts.gcPerDocumentMs,
+        cpuDuringSaturation: saturationCosts.machine,
+      } : {}),
       ...(xmlsec ? { xmlsecSample: xmlsec } : {}),
       at: new Date().toISOString(),
     };
@@ -104,9 +116,13 @@ async function main(): Promise<void> {
       log(`  open loop, the hub's own accept time (request in → 202 out): ${within}`);
       log(`  open loop, this process's event-loop delay (counted in accept latency): p50 ${d.p50.toFixed(1)}, p99 ${d.p99.toFixed(1)}, max ${d.max.toFixed(1)} ms`);
     }
-    log(`  CPU per document (saturation): ${formatCpu(cpuPerDocumentMs)}`);
-    log(`  machine during saturation: ${cpu.machineBusyPercent.toFixed(0)} % busy, ${cpu.machineStealPercent.toFixed(1)} % steal, ${cpu.otherPercent.toFixed(1)} % other processes`);
-    log(`  mean group-commit batch (saturation): ${Object.entries(batches).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    for (const [name, c] of [['open loop', openCosts], ['saturation', saturationCosts]] as const) {
+      if (!c) continue;
+      log(`  CPU per document (${name}): ${formatCpu(c.cpuPerDocumentMs)}`);
+      log(`  garbage collection per document (${name}): ${formatGc(c.gcPerDocumentMs)}`);
+      log(`  machine during ${name}: ${c.machine.machineBusyPercent.toFixed(0)} % busy, ${c.machine.machineStealPercent.toFixed(1)} % steal, ${c.machine.otherProcessesPercent.toFixed(1)} % other processes`);
+    }
+    if (batches) log(`  mean group-commit batch (saturation): ${Object.entries(batches).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
     if (xmlsec) {
       log(`  xmlsec1 --verify (hub CA only): ${xmlsec.verified}/${xmlsec.sampled} sampled delivered packets verified, ${xmlsec.sameAsDelivered}/${xmlsec.sampled} byte-identical to the delivered body`);
       for (const failure of xmlsec.failures.slice(0, 5)) log(`    ${failure}`);
@@ -118,6 +134,28 @@ async function main(): Promise<void> {
   } finally {
     await s.close();
   }
+}
+
+/** What a phase cost each process per accepted document: CPU, garbage collection, and the machine's load. */
+interface PhaseCosts {
+  cpuPerDocumentMs: Record<string, number>;
+  gcPerDocumentMs: Record<string, { total: number; major: number }>;
+  machine: { machineBusyPercent: number; machineStealPercent: number; otherProcessesPercent: number };
+}
+
+async function startCostMeter(hub: BenchHub): Promise<{ stop(documents: number): Promise<PhaseCosts> }> {
+  const meter = await startCpuMeter(hubCpuSources(hub));
+  const gcBefore = await hubGcTotals(hub.processes);
+  return {
+    async stop(documents) {
+      const cpu = await meter.stop();
+      return {
+        cpuPerDocumentMs: cpuPerUnitMs(cpu, documents),
+        gcPerDocumentMs: gcPerUnitMs(await hubGcTotals(hub.processes), gcBefore, documents),
+        machine: { machineBusyPercent: cpu.machineBusyPercent, machineStealPercent: cpu.machineStealPercent, otherProcessesPercent: cpu.otherPercent },
+      };
+    },
+  };
 }
 
 main().catch((err: unknown) => {
