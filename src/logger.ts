@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Paths pino replaces with [redacted]: keys, session cookies, CSRF tokens, passwords, passphrases, endpoint secret settings. */
 export const REDACT_PATHS = [
@@ -22,6 +22,8 @@ export const REDACT_PATHS = [
   '*.settings.headers',
 ];
 
-export function createLogger(level: string, options: { name?: string } = {}): Logger {
-  return pino({ level, name: options.name ?? 'lienthong', redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** The hub's logger: JSON lines to stdout, or to `destination` (tests read them). */
+export function createLogger(level: string, options: { name?: string; destination?: DestinationStream } = {}): Logger {
+  const settings = { level, name: options.name ?? 'lienthong', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }

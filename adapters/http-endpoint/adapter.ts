@@ -10,7 +10,7 @@ import { isPermanentNetworkCode, isTransientStatus } from '../../src/adapters/ht
 import { errorText } from '../../src/adapters/reason-text.js';
 import { parseRetryAfter } from '../../src/adapters/retry-after.js';
 import type { Message } from '../../src/domain/message.js';
-import { AttachmentIntegrityError, createEnvelopeEncoder } from './delivery-envelope.js';
+import { AttachmentIntegrityError, createEnvelopeEncoder, type EnvelopeContext } from './delivery-envelope.js';
 import { BodyIntegrityError, checkedBodyStream, type StreamedBody } from './checked-body-stream.js';
 import { resolveHttpEndpointSettings, type HttpEndpointSettings, type ResolvedHttpEndpointSettings } from './settings.js';
 import { streamDeliveryEnvelope } from './streamed-envelope.js';
@@ -103,18 +103,23 @@ async function prepareRequest(
     prepared = { headers, body: packet.bytes ?? packet };
   } else if (message.attachments.reduce((total, a) => total + a.size, 0) >= STREAMED_ENVELOPE_MIN_BYTES) {
     // The digest is signed into the headers, which go before the body: one pass to digest, one to send.
-    const open = (): Readable => Readable.from(streamDeliveryEnvelope(message, { ...ctx, signal }), { objectMode: false });
+    const open = (): Readable => Readable.from(streamDeliveryEnvelope(message, envelopeContext(ctx, signal)), { objectMode: false });
     const facts = await digestOf(addAbortSignal(signal, open()));
     const headers = await deliveryHeaders(message, ctx, settings.headers, facts.sha256, 'application/json');
     headers['content-length'] = String(facts.size);
     prepared = { headers, body: { ...facts, open } };
   } else {
-    const body = await encodeEnvelope(message, { ...ctx, signal });
+    const body = await encodeEnvelope(message, envelopeContext(ctx, signal));
     const sha256 = createHash('sha256').update(body).digest();
     prepared = { headers: await deliveryHeaders(message, ctx, settings.headers, sha256, 'application/json'), body };
   }
   signal.throwIfAborted();
   return prepared;
+}
+
+/** What the envelope is built from, with the attempt's signal (not a spread of `ctx`: its `log` is made on first use). */
+function envelopeContext(ctx: DeliveryContext<HttpEndpointSettings>, signal: AbortSignal): EnvelopeContext {
+  return { recipient: ctx.recipient, openAttachment: ctx.openAttachment, signal };
 }
 
 function preparationFailed(err: unknown, ctx: DeliveryContext<HttpEndpointSettings>): DeliveryOutcome {

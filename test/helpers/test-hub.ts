@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import type { DestinationStream } from 'pino';
 import { adapters } from '../../adapters/index.js';
 import { startHttpEndpointSimulator, type HttpEndpointSimulatorHandle } from '../../adapters/http-endpoint/simulator.js';
 import { createApiKey } from '../../src/auth/api-keys.js';
@@ -62,6 +63,8 @@ export interface StartTestHubOptions {
    * `keepData`, or still running on PostgreSQL). This hub then owns them and cleans them up at close.
    */
   shared?: SharedHubState;
+  /** Where the hub's log lines go (default: stdout at `TEST_LOG_LEVEL`, silent unless set). */
+  log?: { level: string; destination: DestinationStream };
 }
 
 /**
@@ -113,7 +116,7 @@ export async function startTestHub(store: StoreKind, opts: StartTestHubOptions =
     ...opts.env,
   }, catalogue);
   const hub = await openHub({
-    env, adapters, log: createLogger(env.logLevel), roles: opts.roles ?? { api: true, worker: true },
+    env, adapters, log: opts.log ? createLogger(opts.log.level, { destination: opts.log.destination }) : createLogger(env.logLevel), roles: opts.roles ?? { api: true, worker: true },
     configEnv: { SIM_URL: sim.url, ...opts.configEnv }, sweepGraceMs: opts.sweepGraceMs ?? 60_000,
   });
   const url = (await hub.listen()) ?? '';
