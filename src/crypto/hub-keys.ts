@@ -200,30 +200,38 @@ export function hubKeysFromPkcs12(input: { p12: Buffer; passphrase: string; reti
   return toHubKeys(createPrivateKey({ key: keyDers[0]!, format: 'der', type: 'pkcs8' }), certs, input.retired);
 }
 
-async function readOrFail(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw keysMissing(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+/**
+ * Reads the files in parallel. Any that cannot be read fails the lot, with one error naming every such
+ * file in the order given (not whichever read failed first: that would change from run to run).
+ */
+async function readAllOrFail(paths: readonly string[]): Promise<Buffer[]> {
+  const results = await Promise.allSettled(paths.map((path) => readFile(path)));
+  const unreadable = results.flatMap((result, i) => (result.status === 'rejected'
+    ? [`cannot read ${paths[i]} (${(result.reason as NodeJS.ErrnoException).code ?? (result.reason as Error).message})`]
+    : []));
+  if (unreadable.length > 0) throw keysMissing(unreadable.join('; '));
+  return results.map((result) => (result as PromiseFulfilledResult<Buffer>).value);
 }
+
+const readOrFail = async (path: string): Promise<Buffer> => (await readAllOrFail([path]))[0]!;
 
 /** A file that is not PEM text is taken for a PKCS#12 (DER) file. */
 const isPem = (bytes: Buffer): boolean => bytes.subarray(0, 64).toString('latin1').trimStart().startsWith('-----BEGIN');
 
 async function loadRetired(source: RetiredKeySource): Promise<RetiredChain[]> {
-  return Promise.all(source.paths.map(async (path) => {
-    const bytes = await readOrFail(path);
+  const files = await readAllOrFail(source.paths);
+  return source.paths.map((path, i) => {
+    const bytes = files[i]!;
     if (isPem(bytes)) return retiredChainFromPem(bytes.toString('utf8'), path);
     if (source.p12Passphrase === undefined) throw keysMissing(`${path} is not PEM; a retired PKCS#12 file needs LIENTHONG_HUB_KEYS_RETIRED_PASSPHRASE`);
     return retiredChainFromPkcs12({ p12: bytes, passphrase: source.p12Passphrase }, path);
-  }));
+  });
 }
 
 /** Reads the hub's key material from files: the active key, then the retired ones. Errors name the file, never the passphrase. */
 export async function loadHubKeys(source: HubKeySource): Promise<HubKeys> {
   const retired = source.retired ? await loadRetired(source.retired) : [];
   if ('p12Path' in source) return hubKeysFromPkcs12({ p12: await readOrFail(source.p12Path), passphrase: source.passphrase, retired });
-  const [certChainPem, keyPem] = await Promise.all([readOrFail(source.certPath), readOrFail(source.keyPath)]);
+  const [certChainPem, keyPem] = (await readAllOrFail([source.certPath, source.keyPath])) as [Buffer, Buffer];
   return hubKeysFromPem({ certChainPem: certChainPem.toString('utf8'), keyPem: keyPem.toString('utf8'), keyPassphrase: source.keyPassphrase, retired });
 }
