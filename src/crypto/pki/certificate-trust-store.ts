@@ -45,14 +45,12 @@ export function createCertificateTrustStore(pems: TrustStorePems): CertificateTr
   return Object.freeze({ anchors: Object.freeze(anchors), intermediates: Object.freeze(intermediates) });
 }
 
+/** Reads the bundles in parallel; any unreadable fails the lot, naming each such file in the order given. */
 async function readBundles(paths: readonly string[], variable: string): Promise<{ name: string; pem: string }[]> {
-  return Promise.all(paths.map(async (path) => {
-    try {
-      return { name: path, pem: await readFile(path, 'utf8') };
-    } catch (err) {
-      throw hubError('HUB_ERR_CONFIG_INVALID', [`cannot read ${variable} ${path}: ${(err as Error).message}`]);
-    }
-  }));
+  const results = await Promise.allSettled(paths.map((path) => readFile(path, 'utf8')));
+  const unreadable = results.flatMap((result, i) => (result.status === 'rejected' ? [`cannot read ${variable} ${paths[i]}: ${(result.reason as Error).message}`] : []));
+  if (unreadable.length > 0) throw hubError('HUB_ERR_CONFIG_INVALID', [unreadable.join('; ')]);
+  return results.map((result, i) => ({ name: paths[i]!, pem: (result as PromiseFulfilledResult<string>).value }));
 }
 
 /** Reads the PEM bundles at `anchorPaths` (LIENTHONG_TRUST_ANCHORS) and `intermediatePaths` (LIENTHONG_TRUST_INTERMEDIATES). */
