@@ -41,8 +41,8 @@ export interface LoadRun {
 /**
  * Sends `total` documents at `rate` per second, each with an Idempotency-Key of its own, retrying
  * every try that got no answer or a 5xx — the same body under the same key, as a careful agency
- * system does — until it is accepted. A 409 HUB_ERR_DUPLICATE naming the stored message is the hub
- * saying an earlier try did go through.
+ * system does — until it is accepted. A 409 HUB_ERR_DUPLICATE by this idempotency key, naming the
+ * stored message, is the hub saying an earlier try did go through.
  */
 export function driveLoad(o: LoadOptions): LoadRun {
   const documents: SentDocument[] = [];
@@ -64,10 +64,11 @@ export function driveLoad(o: LoadOptions): LoadRun {
           signal: AbortSignal.timeout(30_000),
         });
         status = response.status;
-        const answer = (await response.json().catch(() => ({}))) as { id?: string; code?: string; details?: { messageId?: string } };
+        const answer = (await response.json().catch(() => ({}))) as { id?: string; code?: string; details?: { messageId?: string; by?: string } };
         code = answer.code;
         if (status === 202 && answer.id) doc.id = answer.id;
-        else if (status === 409 && answer.code === 'HUB_ERR_DUPLICATE' && answer.details?.messageId) doc.id = answer.details.messageId;
+        // Only a duplicate of this document's own key is an earlier try of it; another document's is a refusal.
+        else if (status === 409 && answer.code === 'HUB_ERR_DUPLICATE' && answer.details?.by === 'idempotency-key' && answer.details.messageId) doc.id = answer.details.messageId;
         else if (status < 500) throw new Error(`document ${i} refused for good: ${status} ${JSON.stringify(answer)}`);
       } catch (err) {
         if (status >= 400 && status < 500) throw err;
