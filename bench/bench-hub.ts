@@ -94,7 +94,6 @@ export interface BenchHub {
   close(): Promise<void>;
 }
 
-/** Starts the hub as `opts` describe; on failure, undoes what was done and rethrows. */
 /**
  * A worker's old generation holds little (~40 MB live), and with the CLI's 64 MiB young generation
  * V8 would otherwise start marking it again right after every full collection: 2–3 full collections
@@ -103,6 +102,7 @@ export interface BenchHub {
  */
 export const WORKER_NODE_FLAGS: readonly string[] = ['--initial-old-space-size=128'];
 
+/** Starts the hub as `opts` describe; on failure, undoes what was done and rethrows. */
 export async function startBenchHub(opts: BenchHubOptions): Promise<BenchHub> {
   if (opts.store === 'pglite' && opts.layout.kind !== 'all') throw new Error('PGlite runs as one process: layout "all"');
   const id = randomBytes(4).toString('hex');
