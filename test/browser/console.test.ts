@@ -166,7 +166,8 @@ describe('web console in Chromium', () => {
     await expect.poll(() => page.getByTestId('card-messages').textContent()).toContain('5');
     expect(await page.getByTestId('card-share').textContent()).toContain('62,5');
     expect(await page.getByTestId('card-share').textContent()).toContain('1 đang chờ');
-    expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
+    // The chart draws after the cards: wait for it rather than count it the moment the cards show.
+    await expect.poll(() => page.locator('.chart canvas').count()).toBeGreaterThan(0);
     expect(await page.getByRole('heading', { name: 'Lỗi theo điểm nhận' }).count()).toBe(1);
     expect(await page.locator('ul.bars').first().textContent()).toContain('h14');
     expect(await page.getByTestId('agency-stats').textContent()).toContain('Văn phòng Chính phủ');
