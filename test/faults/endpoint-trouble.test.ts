@@ -17,6 +17,15 @@ const TROUBLE = { [RECEIVERS.trouble]: 'trouble' };
 /** The simulated hour passes in 3600 / SCALE s. */
 const SCALE = 360;
 const RATE = 60;
+/**
+ * "Keeps its latency" = the healthy endpoint's accept→delivered p99 within twice the baseline's, or
+ * within twice this, whichever is more. The p99 of a few hundred deliveries on two cores shared by the
+ * hub, its databases and the load moves this much run to run with the worker doing the same work:
+ * measured 50–100 ms for the baseline and 47–163 ms for the slow phase, at 0.33 and 0.34–0.37 of a
+ * core of worker CPU. What the check is for costs far more: with the slow endpoint's `maxConcurrency`
+ * raised to the worker's concurrency (32), the healthy p99 was 9,461 ms.
+ */
+const P99_FLOOR_MS = 100;
 
 describe('an endpoint in trouble under load', () => {
   const faults = useFaultServices();
@@ -70,7 +79,7 @@ describe('an endpoint in trouble under load', () => {
     // release half of them are).
     expect(order.outOfOrder, JSON.stringify(order)).toBeLessThanOrEqual(Math.ceil(0.15 * order.messages));
     expect(order.messages).toBe(outage.documents.length);
-    expect(healthyDuringOutage.p99).toBeLessThanOrEqual(2 * Math.max(healthyBaseline.p99, 50));
+    expect(healthyDuringOutage.p99).toBeLessThanOrEqual(2 * Math.max(healthyBaseline.p99, P99_FLOOR_MS));
     await hub.stop();
   });
 
@@ -99,7 +108,7 @@ describe('an endpoint in trouble under load', () => {
       expect(t.distinct).toBe(t.expected);
     }
     report('endpoint answering in 10 s', { documents: all.length, healthyBaseline, healthyDuringSlow, tallies });
-    expect(healthyDuringSlow.p99).toBeLessThanOrEqual(2 * Math.max(healthyBaseline.p99, 50));
+    expect(healthyDuringSlow.p99).toBeLessThanOrEqual(2 * Math.max(healthyBaseline.p99, P99_FLOOR_MS));
     await hub.stop();
   });
 });
