@@ -37,10 +37,11 @@ function nameOf(cert: X509Certificate): { organisation?: string; commonName: str
  * key active in `hub-cert.pem`, `hub-key.pem` and `hub-chain.pem`. The hub uses it at its next start.
  */
 export async function rotateDevKeys(dir: string, opts: { alg?: JwsAlg; now?: Date } = {}): Promise<DevKeyRotation> {
-  // 1. load: the CA and the current key's certificate and chain
-  const [caCertPem, caKeyPem, currentCertPem, currentChainPem] = await Promise.all(
-    ['ca.pem', 'ca-key.pem', 'hub-cert.pem', 'hub-chain.pem'].map((name) => readOrExplain(join(dir, name))),
-  );
+  // 1. load: the CA and the current key's certificate and chain — one after the other, so that a
+  // folder missing several files always names the first of them (parallel reads race to the error)
+  const loaded: string[] = [];
+  for (const name of ['ca.pem', 'ca-key.pem', 'hub-cert.pem', 'hub-chain.pem']) loaded.push(await readOrExplain(join(dir, name)));
+  const [caCertPem, caKeyPem, currentCertPem, currentChainPem] = loaded;
   const current = new X509Certificate(currentCertPem!);
   const retiredKid = keyIdOf(current);
   const alg = opts.alg ?? (current.publicKey.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256');

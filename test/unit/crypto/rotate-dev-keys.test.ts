@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rotateDevKeys } from '../../../src/cli/rotate-dev-keys.js';
@@ -43,5 +43,14 @@ describe('lienthong keys rotate (development keys)', () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
     await expect(rotateDevKeys(dir)).rejects.toThrow(/cannot read .*ca\.pem \(ENOENT\): rotate works on the development keys of "lienthong keys init"/);
+  });
+
+  it('names the first missing file in load order, every time (the CA present, the hub key gone)', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const pki = await createDevPki({ alg: 'ES256', organisation: 'Bộ Nội vụ', hubCommonName: 'hub.lienthong.test' });
+    const paths = await writeDevPki(dir, pki);
+    await Promise.all([rm(paths.hubCertPath), rm(paths.chainPath)]);
+    for (let i = 0; i < 20; i++) await expect(rotateDevKeys(dir)).rejects.toThrow(/cannot read .*hub-cert\.pem \(ENOENT\)/);
   });
 });
