@@ -31,6 +31,7 @@ import type { AuditFilter, AuditOrder } from '../src/auditor/audit-query.js';
 import type { AuditResource } from '../src/auditor/audit-resource.js';
 import { deliveryResource } from '../src/auditor/delivery-resource.js';
 import { eventResource } from '../src/auditor/event-resource.js';
+import { createExportSlots } from '../src/auditor/export-slots.js';
 import { readAuditPage } from '../src/auditor/read-audit-page.js';
 import { auditorRoutes } from '../src/http/routes/auditor-routes.js';
 import { installErrorHandler } from '../src/http/error-handler.js';
@@ -293,7 +294,11 @@ async function exportServer(db: Db): Promise<{ app: FastifyInstance; url: string
   installErrorHandler(app, { bodyLimit: 1 << 20, attachmentLimit: 1 << 20 });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? catalogue.strict : catalogue.coercing).compile(schema as object));
   for (const schema of catalogue.schemas) app.addSchema(schema);
-  await app.register(auditorRoutes, { db, apiKeys: { resolve: async () => ({ kind: 'role', keyId: 'bench', role: 'auditor' }) }, now: () => new Date() });
+  // Each export writes its audit.exported event into the bench's own audit_events (no chain runs here).
+  await app.register(auditorRoutes, {
+    db, apiKeys: { resolve: async () => ({ kind: 'role', keyId: 'bench', role: 'auditor' }) }, audit: { guard: (write) => write() },
+    exportSlots: createExportSlots(1), now: () => new Date(),
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url };
 }

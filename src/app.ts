@@ -23,6 +23,7 @@ import type { ConfigAdmin } from './config/config-admin.js';
 import { auditChainRoutes } from './http/routes/audit-chain-routes.js';
 import { evidenceRoutes } from './http/routes/evidence-routes.js';
 import { auditorRoutes } from './http/routes/auditor-routes.js';
+import { createExportSlots } from './auditor/export-slots.js';
 import { directoryRoutes } from './http/routes/directory-routes.js';
 import { dossierRoutes } from './http/routes/dossier-routes.js';
 import { hubRoutes } from './http/routes/hub-routes.js';
@@ -44,7 +45,7 @@ import type { RemoteProgressReader } from './remote/remote-progress.js';
 
 /** Everything the HTTP layer needs, opened by the caller (see `hub.ts`). */
 export interface AppDeps {
-  env: Pick<HubEnv, 'bodyLimit' | 'attachmentLimit' | 'blobInlineMax' | 'cookieSecure'>;
+  env: Pick<HubEnv, 'bodyLimit' | 'attachmentLimit' | 'blobInlineMax' | 'cookieSecure' | 'auditExportsMax'>;
   catalogue: SchemaCatalogue;
   configAdmin: ConfigAdmin;
   db: Db;
@@ -129,7 +130,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(configRoutes, { apiKeys: deps.apiKeys, admin: deps.configAdmin });
   await app.register(directoryRoutes, { db: deps.db, apiKeys: deps.apiKeys });
   await app.register(dossierRoutes, { apiKeys: deps.apiKeys, dossiers: deps.dossiers });
-  await app.register(auditorRoutes, { db: deps.db, apiKeys: deps.apiKeys, now: deps.now });
+  await app.register(auditorRoutes, {
+    db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, now: deps.now,
+    exportSlots: createExportSlots(deps.env.auditExportsMax, (inUse) => deps.metrics.auditExports.set(inUse)),
+  });
   // The CAs of the hub's own chain: what checkpoint signers must chain to, and the CA an evidence bundle carries.
   const hubCas = checkpointTrust(deps.keys.chainPem);
   const caPem = hubCas.anchors.map((cert) => cert.toString()).join('');

@@ -40,6 +40,7 @@ export const ERROR_TABLE = {
   HUB_ERR_CERT_REVOCATION_UNKNOWN: [401, 'The revocation status of certificate %s cannot be established: %s'],
   HUB_ERR_CERT_UNMAPPED: [403, 'Certificate %s is not mapped to an agency'],
   HUB_ERR_INVALID_CURSOR: [400, 'The page cursor is not valid: %s'],
+  HUB_ERR_EXPORTS_BUSY: [429, 'This hub process already streams %s audit exports: try again when one has finished'],
   HUB_ERR_CONFIG_REJECTED: [422, 'The configuration change is refused: %s'],
   HUB_ERR_CONFIG_CONFLICT: [409, '%s'],
   HUB_ERR_AUDIT_UNAVAILABLE: [503, 'The audit log cannot be written (%s): the hub accepts nothing without evidence'],

@@ -32,6 +32,8 @@ export interface Metrics {
   certificateExpiry: Gauge<'source' | 'subject' | 'serial'>;
   /** 1 while this process finds the audit log unwritable (the hub fails closed). */
   auditLogFailing: Gauge;
+  /** Audit exports (CSV / JSON Lines) this process is streaming. */
+  auditExports: Gauge;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -59,5 +61,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     alertWebhook: new Counter({ name: 'lienthong_alert_webhook_total', help: 'Alert webhook attempts by result (sent, retried, failed, dropped)', labelNames: ['result'], registers }),
     certificateExpiry: new Gauge({ name: 'lienthong_certificate_expiry_timestamp_seconds', help: 'notAfter of each certificate the hub relies on (signing chain, trust anchors, TLS, TSA CA)', labelNames: ['source', 'subject', 'serial'], registers }),
     auditLogFailing: new Gauge({ name: 'lienthong_audit_log_failing', help: '1 while this process finds the audit log unwritable (the hub fails closed)', registers }),
+    auditExports: new Gauge({ name: 'lienthong_audit_exports', help: 'Audit exports (CSV / JSON Lines) this process is streaming', registers }),
   };
 }

@@ -48,6 +48,8 @@ export interface HubEnv {
   metricsPort?: number;
   /** The tamper-evident audit chain: sealing, checkpoints, fail-closed thresholds (ms and counts). */
   audit: { sealEveryMs: number; checkpointEveryMs: number; checkpointMaxEvents: number; maxUnsealedMs: number; probeEveryMs: number; lateCommitMs: number };
+  /** How many audit exports one API process streams at once. */
+  auditExportsMax: number;
   /** The RFC 3161 time-stamping authority for audit checkpoints, when one is configured. */
   tsa?: { url: string; caPath: string; timeoutMs: number };
   /** TLS for the API, the trust store for client certificates, revocation checking. */
@@ -95,6 +97,7 @@ interface RawEnv {
   LIENTHONG_AUDIT_CHECKPOINT_MAX_EVENTS: number;
   LIENTHONG_AUDIT_MAX_UNSEALED_MS: number;
   LIENTHONG_AUDIT_PROBE_INTERVAL_MS: number;
+  LIENTHONG_AUDIT_EXPORTS_MAX: number;
   LIENTHONG_AUDIT_LATE_COMMIT_MS: number;
   LIENTHONG_TSA_URL?: string;
   LIENTHONG_TSA_CA?: string;
@@ -198,6 +201,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     trust: Object.freeze(trustSettingsFromEnv(raw)),
     alerts: alertSettingsFromEnv(raw),
     outboundAllow: outboundAllowanceFromEnv(raw),
+    auditExportsMax: env.LIENTHONG_AUDIT_EXPORTS_MAX,
     audit: Object.freeze({
       sealEveryMs: env.LIENTHONG_AUDIT_SEAL_INTERVAL_MS,
       checkpointEveryMs: env.LIENTHONG_AUDIT_CHECKPOINT_INTERVAL_MS,

@@ -19,6 +19,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_MP_PREMATURE_CLOSE: 'HUB_ERR_MALFORMED_BODY',
 };
 
+/** Errors that say when to come back (`Retry-After`, seconds): the outage is short, or a slot frees soon. */
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+  HUB_ERR_STORE_UNAVAILABLE: 2,
+  HUB_ERR_EXPORTS_BUSY: 5,
+};
+
 /**
  * One error handler: every failure leaves as `{ code, message, errorId, details? }` with a HUB_ERR_*
  * code. Unknown errors are logged with their stack under the same errorId and shown as internal.
@@ -49,7 +55,8 @@ export function installErrorHandler(app: FastifyInstance, limits: { bodyLimit: n
     }
     if (coded.statusCode >= 500 && !['HUB_ERR_INTERNAL', 'HUB_ERR_STORE_UNAVAILABLE', 'HUB_ERR_STORAGE_FULL'].includes(coded.code)) request.log.error({ err: coded, errorId: request.id }, coded.message);
     else if (coded.statusCode < 500) request.log.info({ code: coded.code, errorId: request.id }, coded.message);
-    if (coded.code === 'HUB_ERR_STORE_UNAVAILABLE') void reply.header('retry-after', '2');
+    const retryAfter = RETRY_AFTER_SECONDS[coded.code];
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(coded.statusCode).send({
       code: coded.code,
       message: coded.message,

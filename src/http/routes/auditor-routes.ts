@@ -1,19 +1,27 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditChain } from '../../audit/audit-chain.js';
 import type { ApiKeyResolver } from '../../auth/api-keys.js';
+import { actorOf } from '../../auth/principal.js';
 import type { AuditFilter, AuditOrder, DeliveryState } from '../../auditor/audit-query.js';
 import type { AuditResource } from '../../auditor/audit-resource.js';
 import { deliveryResource } from '../../auditor/delivery-resource.js';
 import { eventResource } from '../../auditor/event-resource.js';
 import { exportAudit, type ExportFormat } from '../../auditor/export-audit.js';
+import type { ExportSlots } from '../../auditor/export-slots.js';
 import { readAuditPage } from '../../auditor/read-audit-page.js';
+import { hubError } from '../../errors.js';
 import { SCHEMA_BASE } from '../../schema-catalogue.js';
 import type { Queryable } from '../../store/db.js';
+import { writeAudit } from '../../store/write-new-messages.js';
 import { authenticate, principalOf, requireRole } from '../authenticate.js';
 
 export interface AuditorRoutesDeps {
   db: Queryable;
   apiKeys: ApiKeyResolver;
+  /** Exports are audit events, written through the chain's guard (the hub fails closed). */
+  audit: Pick<AuditChain, 'guard'>;
+  exportSlots: ExportSlots;
   now(): Date;
 }
 
@@ -25,7 +33,7 @@ interface AuditQuerystring {
 }
 
 const ref = (name: string) => ({ $ref: `${SCHEMA_BASE}${name}.json#` });
-const errorResponses = { 400: ref('error-response'), 401: ref('error-response'), 403: ref('error-response') };
+const errorResponses = { 400: ref('error-response'), 401: ref('error-response'), 403: ref('error-response'), 429: ref('error-response') };
 
 /**
  * Who may read the audit trail: auditors, and admins (who can do everything else already). Not
@@ -42,7 +50,9 @@ const EXPORT_TYPES: Record<ExportFormat, string> = {
 /**
  * The auditor API (read-only): deliveries and audit events by agency, message, document
  * number/notation, dossier number, state or kind, adapter and time range — keyset pages, or the whole
- * result streamed as CSV or JSON Lines (`src/auditor/`).
+ * result streamed as CSV or JSON Lines (`src/auditor/`). An export is itself an audit event
+ * (`audit.exported`: who, what, which filter), written before its first byte, and takes one of the
+ * process's export slots until its response closes (finished or abandoned).
  */
 export async function auditorRoutes(app: FastifyInstance, deps: AuditorRoutesDeps): Promise<void> {
   app.addHook('onRequest', authenticate(deps.apiKeys));
@@ -67,10 +77,22 @@ export async function auditorRoutes(app: FastifyInstance, deps: AuditorRoutesDep
           ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}),
         });
       }
-      const chunks = exportAudit(deps.db, resource, {
-        filter, order: request.query.order, ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}),
-      }, format);
-      return sendExport(reply, Readable.from(chunks, { objectMode: false }), `${resource.name}-${stamp(deps.now())}.${format}`, format);
+      const cursor = request.query.cursor;
+      const chunks = exportAudit(deps.db, resource, { filter, order: request.query.order, ...(cursor !== undefined ? { cursor } : {}) }, format);
+      const release = deps.exportSlots.take();
+      if (!release) throw hubError('HUB_ERR_EXPORTS_BUSY', [deps.exportSlots.max]);
+      try {
+        const at = deps.now();
+        await deps.audit.guard(() => writeAudit(deps.db, [{
+          at, actor: actorOf(principalOf(request)), kind: 'audit.exported',
+          data: { resource: resource.name, format, order: request.query.order, filter, ...(cursor !== undefined ? { afterCursor: true } : {}) },
+        }]));
+        reply.raw.once('close', release);
+        return sendExport(reply, Readable.from(chunks, { objectMode: false }), `${resource.name}-${stamp(at)}.${format}`, format);
+      } catch (err) {
+        release();
+        throw err;
+      }
     });
   };
   route('/v1/audit/deliveries', deliveryResource, 'Deliveries for auditors (auditor, admin): filter, page, export', 'audit-deliveries-query', 'audit-delivery-page');

@@ -326,6 +326,15 @@ describe.each(STORES)('auditor API (%s store)', (store) => {
     const empty = await fetch(`${t.url}/v1/audit/events?format=jsonl&messageId=${'0'.repeat(8)}-0000-4000-8000-${randomBytes(6).toString('hex')}`, { headers: { authorization: `Bearer ${t.keys.auditor}` } });
     expect(empty.status).toBe(200);
     expect(await empty.text()).toBe('');
+
+    // Each export is itself in the trail: who, what, which filter (pages are not).
+    const exported = await events({ kind: 'audit.exported', order: 'asc' });
+    expect(exported.map((e) => ({ actor: e.actor.split(':')[0], ...e.data }))).toEqual([
+      { actor: 'auditor', resource: 'deliveries', format: 'csv', order: 'desc', filter: {} },
+      { actor: 'admin', resource: 'deliveries', format: 'csv', order: 'asc', filter: { agency: H41 } },
+      { actor: 'auditor', resource: 'events', format: 'jsonl', order: 'desc', filter: { kind: 'message.accepted' } },
+      { actor: 'auditor', resource: 'events', format: 'jsonl', order: 'desc', filter: { messageId: expect.any(String) } },
+    ]);
   });
 
   it('an export resumes after a cursor of the same query', async () => {
