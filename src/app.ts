@@ -24,6 +24,7 @@ import { auditChainRoutes } from './http/routes/audit-chain-routes.js';
 import { evidenceRoutes } from './http/routes/evidence-routes.js';
 import { auditorRoutes } from './http/routes/auditor-routes.js';
 import { createExportSlots } from './auditor/export-slots.js';
+import { createBodyBudget, installBodyBudget } from './http/body-budget.js';
 import { directoryRoutes } from './http/routes/directory-routes.js';
 import { dossierRoutes } from './http/routes/dossier-routes.js';
 import { hubRoutes } from './http/routes/hub-routes.js';
@@ -45,7 +46,7 @@ import type { RemoteProgressReader } from './remote/remote-progress.js';
 
 /** Everything the HTTP layer needs, opened by the caller (see `hub.ts`). */
 export interface AppDeps {
-  env: Pick<HubEnv, 'bodyLimit' | 'attachmentLimit' | 'blobInlineMax' | 'cookieSecure' | 'auditExportsMax'>;
+  env: Pick<HubEnv, 'bodyLimit' | 'bodyMemory' | 'attachmentLimit' | 'blobInlineMax' | 'cookieSecure' | 'auditExportsMax'>;
   catalogue: SchemaCatalogue;
   configAdmin: ConfigAdmin;
   db: Db;
@@ -117,6 +118,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   installJsonBodyParser(app);
   await app.register(multipart, { limits: { fileSize: deps.env.attachmentLimit, files: 100, fields: 1 } });
+  // Bodies held in memory (JSON, XML) are bounded together: over the budget is 503, before reading.
+  installBodyBudget(app, createBodyBudget(deps.env.bodyMemory, (bytes) => deps.metrics.bodyBytesInFlight.set(bytes)), {
+    bodyLimit: deps.env.bodyLimit, onShed: () => deps.metrics.requestsShed.inc(),
+  });
 
   // 4. routes.
   await app.register(hubRoutes, { keys: deps.keys, metrics: deps.metrics, readiness: deps.readiness });

@@ -32,6 +32,10 @@ export interface Metrics {
   certificateExpiry: Gauge<'source' | 'subject' | 'serial'>;
   /** 1 while this process finds the audit log unwritable (the hub fails closed). */
   auditLogFailing: Gauge;
+  /** Bytes of request bodies this API process holds against its budget (LIENTHONG_BODY_MEMORY). */
+  bodyBytesInFlight: Gauge;
+  /** Requests refused with 503 HUB_ERR_OVERLOADED because their body would go over the budget. */
+  requestsShed: Counter;
   /** Audit exports (CSV / JSON Lines) this process is streaming. */
   auditExports: Gauge;
 }
@@ -61,6 +65,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     alertWebhook: new Counter({ name: 'lienthong_alert_webhook_total', help: 'Alert webhook attempts by result (sent, retried, failed, dropped)', labelNames: ['result'], registers }),
     certificateExpiry: new Gauge({ name: 'lienthong_certificate_expiry_timestamp_seconds', help: 'notAfter of each certificate the hub relies on (signing chain, trust anchors, TLS, TSA CA)', labelNames: ['source', 'subject', 'serial'], registers }),
     auditLogFailing: new Gauge({ name: 'lienthong_audit_log_failing', help: '1 while this process finds the audit log unwritable (the hub fails closed)', registers }),
+    bodyBytesInFlight: new Gauge({ name: 'lienthong_request_body_bytes_in_flight', help: 'Bytes of request bodies this API process holds against LIENTHONG_BODY_MEMORY', registers }),
+    requestsShed: new Counter({ name: 'lienthong_requests_shed_total', help: 'Requests refused with 503 HUB_ERR_OVERLOADED (their body would go over LIENTHONG_BODY_MEMORY)', registers }),
     auditExports: new Gauge({ name: 'lienthong_audit_exports', help: 'Audit exports (CSV / JSON Lines) this process is streaming', registers }),
   };
 }

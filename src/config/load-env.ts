@@ -27,6 +27,8 @@ export interface HubEnv {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimit: number;
   attachmentLimit: number;
+  /** Request bodies one API process holds in memory at once, bytes (more is 503 HUB_ERR_OVERLOADED). */
+  bodyMemory: number;
   /** Attachments up to this size are stored in the database with their message. */
   blobInlineMax: number;
   /** The active key, and the retired ones (`retired`, when `LIENTHONG_HUB_KEYS_RETIRED` is set). */
@@ -75,6 +77,7 @@ interface RawEnv {
   LOG_LEVEL: HubEnv['logLevel'];
   LIENTHONG_BODY_LIMIT: number;
   LIENTHONG_ATTACHMENT_LIMIT: number;
+  LIENTHONG_BODY_MEMORY: number;
   LIENTHONG_BLOB_INLINE_MAX: number;
   LIENTHONG_HUB_CERT?: string;
   LIENTHONG_HUB_KEY?: string;
@@ -187,6 +190,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, catalogue: SchemaCatalogue): 
     logLevel: env.LOG_LEVEL,
     bodyLimit: env.LIENTHONG_BODY_LIMIT,
     attachmentLimit: env.LIENTHONG_ATTACHMENT_LIMIT,
+    bodyMemory: env.LIENTHONG_BODY_MEMORY,
     blobInlineMax: env.LIENTHONG_BLOB_INLINE_MAX,
     keys: Object.freeze(keys),
     workerConcurrency: env.LIENTHONG_WORKER_CONCURRENCY,

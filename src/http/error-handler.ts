@@ -23,6 +23,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
   HUB_ERR_STORE_UNAVAILABLE: 2,
   HUB_ERR_EXPORTS_BUSY: 5,
+  HUB_ERR_OVERLOADED: 1,
 };
 
 /**
@@ -53,8 +54,9 @@ export function installErrorHandler(app: FastifyInstance, limits: { bodyLimit: n
       request.log.error({ err, errorId: request.id }, 'unhandled error');
       coded = hubError('HUB_ERR_INTERNAL');
     }
-    if (coded.statusCode >= 500 && !['HUB_ERR_INTERNAL', 'HUB_ERR_STORE_UNAVAILABLE', 'HUB_ERR_STORAGE_FULL'].includes(coded.code)) request.log.error({ err: coded, errorId: request.id }, coded.message);
-    else if (coded.statusCode < 500) request.log.info({ code: coded.code, errorId: request.id }, coded.message);
+    // Shed load is counted (lienthong_requests_shed_total), not logged as an error: a burst would flood the log.
+    if (coded.statusCode >= 500 && !['HUB_ERR_INTERNAL', 'HUB_ERR_STORE_UNAVAILABLE', 'HUB_ERR_STORAGE_FULL', 'HUB_ERR_OVERLOADED'].includes(coded.code)) request.log.error({ err: coded, errorId: request.id }, coded.message);
+    else if (coded.statusCode < 500 || coded.code === 'HUB_ERR_OVERLOADED') request.log.info({ code: coded.code, errorId: request.id }, coded.message);
     const retryAfter = RETRY_AFTER_SECONDS[coded.code];
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(coded.statusCode).send({
