@@ -44,7 +44,7 @@ export const ERROR_TABLE = {
   HUB_ERR_CONFIG_REJECTED: [422, 'The configuration change is refused: %s'],
   HUB_ERR_CONFIG_CONFLICT: [409, '%s'],
   HUB_ERR_AUDIT_UNAVAILABLE: [503, 'The audit log cannot be written (%s): the hub accepts nothing without evidence'],
-  HUB_ERR_OVERLOADED: [503, 'The hub holds %s MiB of request bodies already (its budget: %s MiB): try again shortly, with the same Idempotency-Key'],
+  HUB_ERR_OVERLOADED: [503, 'The hub holds as many request bodies as it may (%s): try again shortly, with the same Idempotency-Key'],
   HUB_ERR_NOT_READY: [503, 'Not ready: %s'],
   HUB_ERR_STORAGE_FULL: [507, 'The hub\'s storage is full: nothing of this request was kept; try again later'],
   HUB_ERR_STORE_UNAVAILABLE: [503, 'The database cannot be reached: try again later (with the same Idempotency-Key)'],

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hubError } from '../errors.js';
 
-const MiB = 1024 * 1024;
+/** `12.5 MiB`, or `700 KiB` below a MiB: sizes in the refusal's message. */
+const size = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
 
 /**
  * The request bodies one API process holds in memory at once, in bytes. JSON bodies are read whole
@@ -12,30 +13,45 @@ const MiB = 1024 * 1024;
  * refuses what would go over it, before a byte of the body is read: `503 HUB_ERR_OVERLOADED` with
  * `Retry-After`, nothing stored; clients retry with the same `Idempotency-Key`. One request is always
  * admitted when nothing else is in flight, so a single body up to the body limit always gets through.
+ *
+ * One caller (an agency, a key) may hold at most half the budget while it has anything in flight:
+ * a burst from one system — or one that sends its bodies very slowly, holding its reservation until
+ * Node's request timeout — cannot take the whole budget from the others.
  */
 export interface BodyBudget {
-  /** Reserves `bytes`; the release function, or `undefined` when that would go over the budget. */
-  reserve(bytes: number): (() => void) | undefined;
+  /** Reserves `bytes` for `caller`; the release function, or `undefined` when that would go over the budget or the caller's share. */
+  reserve(bytes: number, caller: string): (() => void) | undefined;
+  /** Bytes `caller` holds now. */
+  heldBy(caller: string): number;
   readonly inFlight: number;
   readonly maxBytes: number;
 }
 
 export function createBodyBudget(maxBytes: number, onChange: (inFlight: number) => void = () => {}): BodyBudget {
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new RangeError(`body budget: ${maxBytes} is not a positive number of bytes`);
+  const share = maxBytes / 2;
   let inFlight = 0;
+  const held = new Map<string, number>();
   return {
-    reserve(bytes) {
+    reserve(bytes, caller) {
       if (inFlight > 0 && inFlight + bytes > maxBytes) return undefined;
+      const mine = held.get(caller) ?? 0;
+      if (mine > 0 && mine + bytes > share) return undefined;
       inFlight += bytes;
+      held.set(caller, mine + bytes);
       onChange(inFlight);
       let released = false;
       return () => {
         if (released) return;
         released = true;
         inFlight -= bytes;
+        const left = (held.get(caller) ?? bytes) - bytes;
+        if (left > 0) held.set(caller, left);
+        else held.delete(caller);
         onChange(inFlight);
       };
     },
+    heldBy: (caller) => held.get(caller) ?? 0,
     get inFlight() { return inFlight; },
     maxBytes,
   };
@@ -63,6 +79,13 @@ export function bodyBytesOf(request: Pick<FastifyRequest, 'headers'>, bodyLimit:
   return Math.min(length, bodyLimit);
 }
 
+/** Whose share a request counts against: the authenticated caller, or its address before login. */
+function callerOf(request: FastifyRequest): string {
+  const principal = request.principal;
+  if (principal) return principal.kind === 'agency' ? `agency:${principal.agency}` : `key:${principal.keyId}`;
+  return `ip:${request.ip}`;
+}
+
 /**
  * Holds each in-memory body's bytes against `budget` from before its body is read until its response
  * has closed (sent, failed or abandoned by the client). Runs after authentication (onRequest), so an
@@ -72,10 +95,14 @@ export function installBodyBudget(app: FastifyInstance, budget: BodyBudget, opts
   app.addHook('preParsing', async (request, reply, payload) => {
     const bytes = bodyBytesOf(request, opts.bodyLimit);
     if (bytes === 0) return payload;
-    const release = budget.reserve(bytes);
+    const caller = callerOf(request);
+    const release = budget.reserve(bytes, caller);
     if (!release) {
       opts.onShed?.();
-      throw hubError('HUB_ERR_OVERLOADED', [Math.round(budget.inFlight / MiB), Math.round(budget.maxBytes / MiB)]);
+      const mine = budget.heldBy(caller);
+      throw hubError('HUB_ERR_OVERLOADED', [mine > 0 && mine + bytes > budget.maxBytes / 2
+        ? `your requests in progress hold ${size(mine)} of request bodies; one caller may hold half of ${size(budget.maxBytes)}`
+        : `${size(budget.inFlight)} of ${size(budget.maxBytes)} in use`]);
     }
     reply.raw.once('close', release);
     return payload;

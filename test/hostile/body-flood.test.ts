@@ -6,8 +6,9 @@ import { rawRequest, type RawAnswer } from './raw-request.js';
 
 // A burst of the largest JSON documents the body limit allows, all at once, from one agency: each is
 // read whole and decoded, so without a bound the API would hold them all (~4× each) until it runs out
-// of memory. With LIENTHONG_BODY_MEMORY the ones over it are refused before their body is read
-// (503 HUB_ERR_OVERLOADED, Retry-After), nothing of them stored; retried, every one is accepted once.
+// of memory. With LIENTHONG_BODY_MEMORY the ones over it — or over the sender's half of it — are
+// refused before their body is read (503 HUB_ERR_OVERLOADED, Retry-After), nothing of them stored;
+// another agency's documents still get in meanwhile; retried, every one is accepted once.
 
 const G22 = '000.00.00.G22';
 const H56 = '000.00.00.H56';
@@ -41,11 +42,20 @@ describe('a burst of the largest JSON documents at once (postgres store)', () =>
   const accepted = async (): Promise<number> =>
     (await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages m JOIN attachments a ON a.message_id = m.id WHERE a.name LIKE 'lon-%'`)).rows[0]!.n;
 
-  it(`sheds what goes over ${BUDGET / MiB} MiB with 503 HUB_ERR_OVERLOADED, stores exactly what it accepted, memory bounded; retries all get in`, async () => {
+  it(`sheds what goes over ${BUDGET / MiB} MiB with 503 HUB_ERR_OVERLOADED, stores exactly what it accepted, memory bounded; others get in; retries all get in`, async () => {
     let answers: RawAnswer[] = [];
+    let other: RawAnswer | undefined;
     const growth = await memory.measure(`${AT_ONCE} × ${(bodies[0]!.length / MiB).toFixed(0)} MiB JSON at once`, 200, async () => {
-      answers = await Promise.all(bodies.map((_, i) => post(i)));
+      const flood = Promise.all(bodies.map((_, i) => post(i)));
+      // Meanwhile another agency sends an ordinary document: the flood's sender holds at most half.
+      other = await rawRequest(t.url, {
+        path: '/v1/messages',
+        headers: { authorization: `Bearer ${t.keys.h56}`, 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify(documentBody(H56, [G22]))),
+      });
+      answers = await flood;
     });
+    expect(other?.status, JSON.stringify(other?.json)).toBe(202);
     const statuses = answers.map((a) => a.status);
     expect(statuses.every((s) => s === 202 || s === 503), statuses.join(' ')).toBe(true);
     const shed = answers.filter((a) => a.status === 503);
