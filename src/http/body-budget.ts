@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hubError } from '../errors.js';
+import { drainSmallRemainder } from './drain-request.js';
 
 /** `12.5 MiB`, or `700 KiB` below a MiB: sizes in the refusal's message. */
 const size = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
@@ -99,6 +100,9 @@ export function installBodyBudget(app: FastifyInstance, budget: BodyBudget, opts
     const release = budget.reserve(bytes, caller);
     if (!release) {
       opts.onShed?.();
+      // The client is still sending: a small remainder is read and dropped so it gets the answer on a
+      // usable connection; a large one is not read, and the answer closes the connection.
+      if (!(await drainSmallRemainder(request.raw))) void reply.header('connection', 'close');
       const mine = budget.heldBy(caller);
       throw hubError('HUB_ERR_OVERLOADED', [mine > 0 && mine + bytes > budget.maxBytes / 2
         ? `your requests in progress hold ${size(mine)} of request bodies; one caller may hold half of ${size(budget.maxBytes)}`

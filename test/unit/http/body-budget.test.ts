@@ -98,6 +98,7 @@ describe('installBodyBudget on a server', () => {
       expect((await post('/fast', 'H56', '{"a":1}')).status).toBe(200);
       const overShare = await post('/fast', 'G22', '{"a":1}');
       expect(overShare.status).toBe(503);
+      expect(overShare.headers.get('connection')).toBe('keep-alive'); // a small remainder is read: the connection stays usable
       expect((await overShare.json() as { message: string }).message).toMatch(/your requests in progress hold .* one caller may hold half of/);
       expect(shed).toBe(2);
       // A request without a body needs nothing.
