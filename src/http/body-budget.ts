@@ -100,13 +100,14 @@ export function installBodyBudget(app: FastifyInstance, budget: BodyBudget, opts
     const release = budget.reserve(bytes, caller);
     if (!release) {
       opts.onShed?.();
+      const mine = budget.heldBy(caller);
+      const refusal = hubError('HUB_ERR_OVERLOADED', [mine > 0 && mine + bytes > budget.maxBytes / 2
+        ? `your requests in progress hold ${size(mine)} of request bodies; one caller may hold half of ${size(budget.maxBytes)}`
+        : `${size(budget.inFlight)} of ${size(budget.maxBytes)} in use`]);
       // The client is still sending: a small remainder is read and dropped so it gets the answer on a
       // usable connection; a large one is not read, and the answer closes the connection.
       if (!(await drainSmallRemainder(request.raw))) void reply.header('connection', 'close');
-      const mine = budget.heldBy(caller);
-      throw hubError('HUB_ERR_OVERLOADED', [mine > 0 && mine + bytes > budget.maxBytes / 2
-        ? `your requests in progress hold ${size(mine)} of request bodies; one caller may hold half of ${size(budget.maxBytes)}`
-        : `${size(budget.inFlight)} of ${size(budget.maxBytes)} in use`]);
+      throw refusal;
     }
     reply.raw.once('close', release);
     return payload;
