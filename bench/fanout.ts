@@ -15,7 +15,7 @@ import { defaultDatabaseUrl, defaultRedisUrl } from './bench-defaults.js';
 import { startBenchHub, type HubLayout } from './bench-hub.js';
 import { log, machineFacts, writeResult } from './bench-results.js';
 import { cpuPerUnitMs, formatCpu, hubCpuSources, startCpuMeter } from './cpu-meter.js';
-import { formatGc, gcPerUnitMs, hubGcTotals } from './hub-metrics.js';
+import { formatGc, gcPerUnitMs, hubBatchTotals, hubGcTotals, meanBatchSizes } from './hub-metrics.js';
 import { apiDeliveryLog, deliveryStats, sqlDeliveryLog, waitDrained } from './delivery-log.js';
 import { closedLoop, documentFactory, openLoop, percentile, type Target } from './load.js';
 import { scenarioArgs } from './scenario.js';
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       log(args.rate ? `open loop: ${args.rate} documents/s for ${args.seconds} s …` : `closed loop: ${args.concurrency} clients for ${args.seconds} s …`);
       const meter = await startCpuMeter(hubCpuSources(hub));
       const gcBefore = await hubGcTotals(hub.processes);
+      const batchesBefore = await hubBatchTotals(hub.processes.map((p) => p.url));
       const load = args.rate
         ? await openLoop(target, Number(args.rate), Number(args.seconds), 1_000_000)
         : await closedLoop(target, Number(args.concurrency), Number(args.seconds), 1_000_000);
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       const waiting = await waitDrained(deliveries, 600_000);
       const cpu = await meter.stop();
       const gcAfter = await hubGcTotals(hub.processes);
+      const meanGroupCommitBatch = meanBatchSizes(await hubBatchTotals(hub.processes.map((p) => p.url)), batchesBefore);
       const stats = deliveryStats(await deliveries.times(load.messageIds, load.startedAt));
       const cpuPerDeliveryMs = cpuPerUnitMs(cpu, stats.delivered);
       const gcPerDeliveryMs = gcPerUnitMs(gcAfter, gcBefore, stats.delivered);
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
         deliveries: { ...stats, stillWaiting: waiting, receivedBySimulator: sim.uniqueDeliveries(), requestsToSimulator: sim.requests().length },
         cpuPerDeliveryMs,
         gcPerDeliveryMs,
+        meanGroupCommitBatch,
         cpu: { elapsedSeconds: cpu.elapsedSeconds, machineBusyPercent: cpu.machineBusyPercent, machineStealPercent: cpu.machineStealPercent, otherProcessesPercent: cpu.otherPercent },
         at: new Date().toISOString(),
       };
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
       log(`  accept→delivered p50 / p95 / p99 / max: ${stats.p50Ms.toFixed(0)} / ${stats.p95Ms.toFixed(0)} / ${stats.p99Ms.toFixed(0)} / ${stats.maxMs.toFixed(0)} ms`);
       log(`  CPU per delivery: ${formatCpu(cpuPerDeliveryMs)}`);
       log(`  garbage collection per delivery: ${formatGc(gcPerDeliveryMs)}`);
+      log(`  mean group-commit batch: ${Object.entries(meanGroupCommitBatch).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
       log(`  machine: ${cpu.machineBusyPercent.toFixed(0)} % busy over ${cpu.elapsedSeconds.toFixed(1)} s, ${cpu.machineStealPercent.toFixed(1)} % steal, ${cpu.otherPercent.toFixed(1)} % other processes`);
       await writeResult(args.out!, summary);
       log(`\nwritten to ${args.out}`);
