@@ -69,6 +69,8 @@ async function main(argv: string[]): Promise<void> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { alg: { type: 'string' }, force: { type: 'boolean', default: false } } });
       if (positionals[0] !== 'init' && positionals[0] !== 'rotate') throw new Error(`unknown keys subcommand ${positionals[0] ?? ''}\n\n${USAGE}`);
       if (values.alg !== undefined && values.alg !== 'ES256' && values.alg !== 'RS256') throw new Error('--alg must be ES256 or RS256');
+      // A rotation never overwrites (the retired key stays beside the new one): --force would promise what it does not do.
+      if (positionals[0] === 'rotate' && values.force) throw new Error('--force is for keys init; keys rotate keeps the retired key and never overwrites');
       const e = env();
       const dir = join(e.dataDir, 'keys');
       if (positionals[0] === 'rotate') {

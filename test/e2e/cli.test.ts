@@ -74,6 +74,16 @@ describe('lienthong keys init', () => {
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
   });
 
+  it('refuses --force with keys rotate (rotation never overwrites) and leaves the keys as they were', async () => {
+    const dataDir = await freshDataDir();
+    expect((await runCli(['keys', 'init'], { LIENTHONG_DATA_DIR: dataDir })).code).toBe(0);
+    const before = await readdir(join(dataDir, 'keys'));
+    const run = await runCli(['keys', 'rotate', '--force'], { LIENTHONG_DATA_DIR: dataDir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^lienthong: --force is for keys init/);
+    expect(await readdir(join(dataDir, 'keys'))).toEqual(before);
+  });
+
   it('rejects an unknown --alg with exit code 1', async () => {
     const dataDir = await freshDataDir();
     const run = await runCli(['keys', 'init', '--alg', 'HS256'], { LIENTHONG_DATA_DIR: dataDir });
