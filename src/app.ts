@@ -11,7 +11,7 @@ import { createConsoleLogin } from './auth/console-login.js';
 import type { ConsoleSessions } from './auth/console-sessions.js';
 import type { HubEnv } from './config/load-env.js';
 import type { HubKeys } from './crypto/hub-keys.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandler, refuseNulInUrl } from './http/error-handler.js';
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { installJsonBodyParser } from './http/json-body-parser.js';
 import type { DossierService } from './dossiers/dossier-service.js';
@@ -92,12 +92,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     // Requests Node's parser refuses (bad header bytes, oversized headers) get a coded answer too.
     clientErrorHandler: clientErrorHandler(deps.log),
+    // …and so do URLs Fastify's router refuses (bad percent-encoding).
+    frameworkErrors,
     // An HTTPS server is the same Fastify instance to the routes; only the listener differs.
     ...(deps.https ? { https: deps.https } : {}),
   });
 
   // 1. errors and validation: one strict Ajv for bodies, a coercing one for query strings and params.
   installErrorHandler(app, deps.env);
+  refuseNulInUrl(app);
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? deps.catalogue.strict : deps.catalogue.coercing).compile(schema as object));
   for (const schema of deps.catalogue.schemas) app.addSchema(schema);

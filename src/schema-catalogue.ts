@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { packageRoot } from './paths.js';
 
 // ajv-formats is CommonJS with a default export; NodeNext sees the module object.
@@ -43,10 +44,30 @@ function newAjv(coerce: boolean, schemas: readonly IdentifiedSchema[]): Ajv {
     removeAdditional: false,
   });
   addFormats(ajv);
+  ajv.addFormat('date-time', { ...rfc3339DateTime, type: 'string', validate: isStorableDateTime });
   // `example` is an OpenAPI annotation; declare it so strict mode accepts it.
   ajv.addVocabulary(['example']);
   for (const schema of schemas) ajv.addSchema(schema);
   return ajv;
+}
+
+const rfc3339DateTime = fullFormats['date-time'] as { validate: (text: string) => boolean; compare: (a: string, b: string) => number | undefined };
+
+/**
+ * The `date-time` format: RFC 3339 (ajv-formats' full check), and an instant the hub can compute
+ * with and store — JavaScript's Date parses it (not a leap second, `23:59:60`, which Date refuses),
+ * its year in UTC is 0001–9999 (PostgreSQL has no year 0) and its offset is at most ±14:00 (no
+ * time zone has more; PostgreSQL refuses some that RFC 3339 allows). Anything else is a 400 naming
+ * the field, never a 500 from a query or an Invalid Date stored.
+ */
+export function isStorableDateTime(text: string): boolean {
+  if (!rfc3339DateTime.validate(text)) return false;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return false;
+  const year = new Date(ms).getUTCFullYear();
+  if (year < 1 || year > 9999) return false;
+  const offset = /([+-])(\d\d):?(\d\d)$/.exec(text);
+  return !offset || Number(offset[2]) * 60 + Number(offset[3]) <= 14 * 60;
 }
 
 export function createSchemaCatalogue(extra: readonly IdentifiedSchema[] = []): SchemaCatalogue {

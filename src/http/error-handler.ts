@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hubError, isHubError, type ErrorCode } from '../errors.js';
 import { isStorageFull, isStoreUnavailable } from '../store/store-failures.js';
 
@@ -54,19 +54,44 @@ export function installErrorHandler(app: FastifyInstance, limits: { bodyLimit: n
       request.log.error({ err, errorId: request.id }, 'unhandled error');
       coded = hubError('HUB_ERR_INTERNAL');
     }
-    // Shed load is counted (lienthong_requests_shed_total), not logged as an error: a burst would flood the log.
-    if (coded.statusCode >= 500 && !['HUB_ERR_INTERNAL', 'HUB_ERR_STORE_UNAVAILABLE', 'HUB_ERR_STORAGE_FULL', 'HUB_ERR_OVERLOADED'].includes(coded.code)) request.log.error({ err: coded, errorId: request.id }, coded.message);
-    else if (coded.statusCode < 500 || coded.code === 'HUB_ERR_OVERLOADED') request.log.info({ code: coded.code, errorId: request.id }, coded.message);
-    const retryAfter = RETRY_AFTER_SECONDS[coded.code];
-    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-    void reply.status(coded.statusCode).send({
-      code: coded.code,
-      message: coded.message,
-      errorId: request.id,
-      ...(coded.details !== undefined ? { details: coded.details } : {}),
-    });
+    sendCoded(request, reply, coded);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ code: 'HUB_ERR_NOT_FOUND', message: `Route ${request.method} ${request.url.split('?')[0]} not found`, errorId: request.id });
+  });
+}
+
+/** Logs a coded error at its level and sends it as `{ code, message, errorId, details? }`. */
+function sendCoded(request: FastifyRequest, reply: FastifyReply, coded: ReturnType<typeof hubError>): void {
+  // Shed load is counted (lienthong_requests_shed_total), not logged as an error: a burst would flood the log.
+  if (coded.statusCode >= 500 && !['HUB_ERR_INTERNAL', 'HUB_ERR_STORE_UNAVAILABLE', 'HUB_ERR_STORAGE_FULL', 'HUB_ERR_OVERLOADED'].includes(coded.code)) request.log.error({ err: coded, errorId: request.id }, coded.message);
+  else if (coded.statusCode < 500 || coded.code === 'HUB_ERR_OVERLOADED') request.log.info({ code: coded.code, errorId: request.id }, coded.message);
+  const retryAfter = RETRY_AFTER_SECONDS[coded.code];
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+  void reply.status(coded.statusCode).send({
+    code: coded.code,
+    message: coded.message,
+    errorId: request.id,
+    ...(coded.details !== undefined ? { details: coded.details } : {}),
+  });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs — a URL that
+ * does not percent-decode (`FST_ERR_BAD_URL`), a path parameter over its length — answered in the
+ * hub's shape (`400 HUB_ERR_VALIDATION`, `details[0].path` = `url`) instead of Fastify's uncoded one.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  sendCoded(request, reply, hubError('HUB_ERR_VALIDATION', [], [{ path: 'url', message: err.message }]));
+}
+
+/**
+ * Refuses a URL holding `%00` before anything reads it: U+0000 decodes into a path parameter or a
+ * query value like any other character, and no PostgreSQL text can hold it (the query would fail
+ * as an internal error). Bodies are checked for it where they are parsed (`jsonShapeProblem`).
+ */
+export function refuseNulInUrl(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (/%00/i.test(request.url)) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'url', message: 'must not hold %00 (U+0000), which the hub cannot store or look up' }]);
   });
 }

@@ -1,3 +1,5 @@
+import { isRowRefused } from './store-failures.js';
+
 /**
  * Group commit: callers hand in items one at a time and await their own result, while the items are
  * written in batches, one transaction per batch. At low load a batch holds one item and adds no
@@ -6,8 +8,17 @@
  * small writes per second into tens of transactions.
  */
 export interface GroupCommitOptions<I, O> {
-  /** Writes one batch; must return one result per item, in order. Failures reject every item of the batch. */
+  /**
+   * Writes one batch (all or nothing); must return one result per item, in order. A failure rejects
+   * every item of the batch, unless `isolate` says it was one item's fault.
+   */
   run(items: I[]): Promise<O[]>;
+  /**
+   * Was this failure caused by some item of the batch (default: the database refused a row's value,
+   * {@link isRowRefused})? Then each item of the failed batch is written again on its own, so that one
+   * caller's bad item fails that caller alone and never the others who shared its batch.
+   */
+  isolate?(err: unknown): boolean;
   /** Largest batch (bounded by SQL parameter limits and lock time). */
   maxBatch: number;
   /** Batches allowed in flight at once (≤ the database pool size; 1 for the embedded store). */
@@ -29,6 +40,7 @@ interface Pending<I, O> {
 }
 
 export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
+  const isolate = options.isolate ?? isRowRefused;
   const queue: Pending<I, O>[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -54,13 +66,22 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
     }
   };
 
+  const runBatch = async (batch: Pending<I, O>[]): Promise<void> => {
+    const results = await options.run(batch.map((p) => p.item));
+    if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
+    batch.forEach((p, i) => p.resolve(results[i] as O));
+  };
+
   const write = async (batch: Pending<I, O>[]): Promise<void> => {
     try {
-      const results = await options.run(batch.map((p) => p.item));
-      if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
-      batch.forEach((p, i) => p.resolve(results[i] as O));
+      await runBatch(batch);
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (batch.length > 1 && isolate(err)) {
+        // One at a time, within this batch's place in flight: the bad item fails alone.
+        for (const p of batch) await runBatch([p]).catch((itemErr: unknown) => p.reject(itemErr));
+      } else {
+        for (const p of batch) p.reject(err);
+      }
     } finally {
       inFlight -= 1;
       if (queue.length > 0) schedule();

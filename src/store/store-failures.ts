@@ -39,3 +39,17 @@ export function isStorageFull(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Is `err` the database refusing what one row holds — a data exception (SQLSTATE class 22: a value
+ * out of range, text it cannot store) or an integrity constraint (class 23) — rather than the
+ * statement or the database failing? In a batch written as one statement, such an error is one item's
+ * fault, and the others can be written without it.
+ */
+export function isRowRefused(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = (e as Error & { cause?: unknown }).cause, depth++) {
+    const code = (e as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}

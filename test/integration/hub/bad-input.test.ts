@@ -5,6 +5,7 @@ import { documentBody, startTestHub, type TestHub } from '../../helpers/test-hub
 
 const G22 = '000.00.00.G22';
 const H56 = '000.00.00.H56';
+const H41 = '000.00.00.H41';
 const BODY_LIMIT = 32 * 1024;
 
 // The worker is off: nothing changes the database behind the tests' back, so "nothing stored" is exact.
@@ -150,5 +151,49 @@ describe.each(STORES)('bad input is refused with its code and stores nothing (%s
     expect(after.messages - before.messages).toBe(1);
     expect(after.deliveries - before.deliveries).toBe(1);
     expect(after.receipts - before.receipts).toBe(1);
+  });
+
+  it('U+0000 in a string → 400 HUB_ERR_MALFORMED_BODY, and documents of other agencies sent at that moment are accepted', async () => {
+    const poisoned = documentBody(G22, [H56]);
+    (poisoned.document as Record<string, unknown>).subject = 'poison\u0000';
+    const [refused, ...others] = await Promise.all([
+      post(poisoned),
+      ...Array.from({ length: 6 }, () => post(documentBody(H41, [H56]), { key: t.keys.h41 })),
+    ]);
+    expect(refused).toMatchObject({ status: 400, json: { code: 'HUB_ERR_MALFORMED_BODY' } });
+    expect(refused!.json.message).toMatch(/U\+0000/);
+    expect(others.map((r) => r.status)).toEqual([202, 202, 202, 202, 202, 202]);
+    expect((await countRows(t.hub.db)).messages - before.messages).toBe(6);
+  });
+
+  it('a value the database refuses fails its own submission only, never the others written in the same group commit', async () => {
+    // Past the HTTP checks (straight to the intake service), so the store itself refuses the NUL.
+    const submission = (sender: string, subject?: string) => {
+      const body = documentBody(sender, [H56]);
+      const document = { ...(body.document as Record<string, unknown>), ...(subject !== undefined ? { subject } : {}) };
+      return { sender, recipients: [H56], document, attachments: [] } as unknown as Parameters<typeof t.hub.intake.acceptDocument>[1];
+    };
+    const agency = (code: string) => ({ kind: 'agency' as const, keyId: 'test', agency: code });
+    const settled = await Promise.allSettled([
+      ...Array.from({ length: 3 }, () => t.hub.intake.acceptDocument(agency(H41), submission(H41))),
+      t.hub.intake.acceptDocument(agency(G22), submission(G22, 'poison\u0000')),
+      ...Array.from({ length: 3 }, () => t.hub.intake.acceptDocument(agency(H41), submission(H41))),
+    ]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const after = await countRows(t.hub.db);
+    expect(after.messages - before.messages).toBe(6);
+    expect(after.deliveries - before.deliveries).toBe(6);
+  });
+
+  it('%00 in a URL → 400 HUB_ERR_VALIDATION naming the URL, before any query runs; so is a URL that does not percent-decode', async () => {
+    for (const path of ['/v1/audit/events?number=a%00b', '/v1/audit/deliveries?dossier=a%00b', '/v1/admin/config/history?id=a%00b', '/v1/messages/%00']) {
+      const r = await t.call('GET', path, { key: t.keys.auditor });
+      expect({ path, status: r.status, code: r.json.code, at: r.json.details?.[0]?.path }).toEqual({ path, status: 400, code: 'HUB_ERR_VALIDATION', at: 'url' });
+    }
+    const bad = await t.call('GET', '/v1/messages/%E0%A4%A', { key: t.keys.g22 });
+    expect(bad).toMatchObject({ status: 400, json: { code: 'HUB_ERR_VALIDATION', errorId: expect.any(String), details: [{ path: 'url' }] } });
+    const login = await t.call('POST', '/v1/session', { body: { username: 'a\u0000b', password: 'x'.repeat(12) } });
+    expect(login).toMatchObject({ status: 400, json: { code: 'HUB_ERR_MALFORMED_BODY' } });
+    await expectNothingStored();
   });
 });

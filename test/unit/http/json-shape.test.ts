@@ -23,4 +23,10 @@ describe('jsonShapeProblem', () => {
     expect(jsonShapeProblem(JSON.parse('{"\\udc00":1}'))).toMatch(/property name/);
     expect(jsonShapeProblem(JSON.parse('"\\ud83d\\udcc4"'))).toBeUndefined();
   });
+
+  it('refuses U+0000 in values and in property names (no PostgreSQL text or jsonb can hold it)', () => {
+    expect(jsonShapeProblem(JSON.parse('{"document":{"subject":"poison\\u0000"}}'))).toMatch(/U\+0000/);
+    expect(jsonShapeProblem(JSON.parse('{"a\\u0000b":1}'))).toMatch(/property name holds U\+0000/);
+    expect(jsonShapeProblem({ subject: 'U+0001 is fine: \u0001' })).toBeUndefined();
+  });
 });

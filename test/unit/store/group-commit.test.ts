@@ -50,4 +50,30 @@ describe('group commit', () => {
     expect(await commit.submit(3)).toBe(3);
     await commit.drain();
   });
+
+  it('writes each item of a batch alone when the database refused one row, so only its caller fails', async () => {
+    const batches: number[][] = [];
+    const refused = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+    const commit = createGroupCommit<number, number>({ maxBatch: 10, maxInFlight: 1, run: async (items) => {
+      batches.push(items);
+      if (items.includes(13)) throw refused;
+      return items.map((i) => i * 2);
+    } });
+    const settled = await Promise.allSettled([1, 13, 3].map((i) => commit.submit(i)));
+    expect(settled).toEqual([
+      { status: 'fulfilled', value: 2 },
+      { status: 'rejected', reason: refused },
+      { status: 'fulfilled', value: 6 },
+    ]);
+    expect(batches).toEqual([[1, 13, 3], [1], [13], [3]]);
+  });
+
+  it('does not split a batch on a failure that is not a row\'s (the database down fails them all, once)', async () => {
+    let calls = 0;
+    const down = Object.assign(new Error('the database system is shutting down'), { code: '57P01' });
+    const commit = createGroupCommit<number, number>({ maxBatch: 10, maxInFlight: 1, run: async () => { calls += 1; throw down; } });
+    const settled = await Promise.allSettled([1, 2, 3].map((i) => commit.submit(i)));
+    expect(settled.every((r) => r.status === 'rejected' && r.reason === down)).toBe(true);
+    expect(calls).toBe(1);
+  });
 });
