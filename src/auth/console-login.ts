@@ -16,14 +16,22 @@ export interface ConsoleLogin {
   check(username: string, password: string): Promise<{ accountId: string }>;
 }
 
-interface AccountRow {
+interface AdmittedRow {
   id: string;
   password_hash: string;
-  locked_until: Date | null;
-  disabled: boolean;
+  /** This attempt was the one that reached the limit: the account is locked unless its password is right. */
+  locks: boolean;
 }
 
-/** Password logins with lockout, on the injected clock. */
+/**
+ * Password logins with lockout, on the injected clock.
+ *
+ * An attempt is counted when it is admitted, before its password is checked, in one statement that
+ * also refuses it when the account is locked: a burst of parallel guesses gets `maxFailures` of them
+ * checked, never more, and the rest answer "locked" whatever their password — so the answers of a
+ * burst do not tell which guess was right. An admitted attempt with the right password logs in and
+ * clears the count and any lock (even one a parallel guess of the same burst set meanwhile).
+ */
 export function createConsoleLogin(opts: { db: Queryable; now: () => Date }): ConsoleLogin {
   // Hashed once, with today's parameters, so an unknown username costs what a known one does.
   let dummy: Promise<string> | undefined;
@@ -31,45 +39,45 @@ export function createConsoleLogin(opts: { db: Queryable; now: () => Date }): Co
 
   const locked = (until: Date) => hubError('HUB_ERR_ACCOUNT_LOCKED', [until.toISOString()]);
 
-  /**
-   * Counts one failure; the one that reaches the limit locks the account and restarts the count.
-   * Both are audit events (for known accounts only: a mistyped username may be a password).
-   */
-  const recordFailure = async (id: string, username: string, now: Date): Promise<void> => {
-    const lockUntil = new Date(now.getTime() + LOCKOUT.lockMs);
-    const { rows } = await opts.db.query<{ locked: boolean }>(
+  /** Counts the attempt on an enabled, unlocked account; the one that reaches the limit locks it. */
+  const admit = async (username: string, now: Date, lockUntil: Date): Promise<AdmittedRow | undefined> => {
+    const { rows } = await opts.db.query<AdmittedRow>(
       `UPDATE accounts SET
-         locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END,
+         locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3::timestamptz ELSE NULL END,
          failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END
-       WHERE id = $1 RETURNING locked_until = $3 AS locked`, [id, LOCKOUT.maxFailures, lockUntil]);
-    const actor = `account:${username}`;
-    await writeAudit(opts.db, [
-      { at: now, actor, kind: 'account.login-failed', data: { accountId: id } },
-      ...(rows[0]?.locked ? [{ at: now, actor, kind: 'account.locked', data: { accountId: id, until: lockUntil.toISOString() } }] : []),
-    ]);
+       WHERE username = $1 AND NOT disabled AND (locked_until IS NULL OR locked_until <= $4::timestamptz)
+       RETURNING id, password_hash, failed_attempts = 0 AS locks`, [username, LOCKOUT.maxFailures, lockUntil, now]);
+    return rows[0];
   };
 
   return {
     async check(username, password) {
-      // 1. load
       const now = opts.now();
-      const { rows } = await opts.db.query<AccountRow>('SELECT id, password_hash, locked_until, disabled FROM accounts WHERE username = $1', [username]);
-      const account = rows[0];
-      // 2. check: a locked account answers "locked" without looking at the password
-      if (account?.locked_until && account.locked_until > now) throw locked(account.locked_until);
-      const ok = await verifyPassword(password, account?.password_hash ?? await dummyHash());
-      if (!account || account.disabled || !ok) {
-        if (account && !account.disabled) await recordFailure(account.id, username, now);
+      const lockUntil = new Date(now.getTime() + LOCKOUT.lockMs);
+      // 1. admit (and count) the attempt, or find why not: locked, disabled or unknown
+      const account = await admit(username, now, lockUntil);
+      if (!account) {
+        const { rows: [row] } = await opts.db.query<{ locked_until: Date | null; disabled: boolean }>(
+          'SELECT locked_until, disabled FROM accounts WHERE username = $1', [username]);
+        // A locked account answers "locked" without looking at the password.
+        if (row && !row.disabled && row.locked_until && row.locked_until > now) throw locked(row.locked_until);
+        // Unknown or disabled: one answer, one cost.
+        await verifyPassword(password, await dummyHash());
         throw hubError('HUB_ERR_UNAUTHENTICATED');
       }
-      // 3. record: success resets the count, unless a parallel attempt locked the account meanwhile
-      const { rowCount } = await opts.db.query(
-        'UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)', [account.id, now]);
-      if (rowCount === 0) {
-        const { rows: [lock] } = await opts.db.query<{ locked_until: Date }>('SELECT locked_until FROM accounts WHERE id = $1', [account.id]);
-        throw locked(lock?.locked_until ?? now);
+      // 2. check the password
+      const actor = `account:${username}`;
+      if (!(await verifyPassword(password, account.password_hash))) {
+        // Failures are audit events (for known accounts only: a mistyped username may be a password).
+        await writeAudit(opts.db, [
+          { at: now, actor, kind: 'account.login-failed', data: { accountId: account.id } },
+          ...(account.locks ? [{ at: now, actor, kind: 'account.locked', data: { accountId: account.id, until: lockUntil.toISOString() } }] : []),
+        ]);
+        throw hubError('HUB_ERR_UNAUTHENTICATED');
       }
-      await writeAudit(opts.db, [{ at: now, actor: `account:${username}`, kind: 'account.login', data: { accountId: account.id } }]);
+      // 3. record: the right password clears the count and any lock
+      await opts.db.query('UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE id = $1', [account.id]);
+      await writeAudit(opts.db, [{ at: now, actor, kind: 'account.login', data: { accountId: account.id } }]);
       return { accountId: account.id };
     },
   };

@@ -196,4 +196,27 @@ describe.each(STORES)('bad input is refused with its code and stores nothing (%s
     expect(login).toMatchObject({ status: 400, json: { code: 'HUB_ERR_MALFORMED_BODY' } });
     await expectNothingStored();
   });
+
+  it('dates no store can hold (year 0000, an offset of +20:00, a leap second) → 400 HUB_ERR_VALIDATION naming the field; an export so asked writes no event', async () => {
+    const cases: [string, string][] = [
+      ['/v1/admin/deliveries?from=0000-01-01T00:00:00Z', 'querystring/from'],
+      ['/v1/admin/deliveries?to=2026-01-01T00:00:00%2B20:00', 'querystring/to'],
+      ['/v1/admin/deliveries/failed?from=0000-01-01T00:00:00Z', 'querystring/from'],
+      ['/v1/audit/events?from=0000-01-01T00:00:00Z', 'querystring/from'],
+      ['/v1/audit/deliveries?to=2026-06-30T23:59:60Z', 'querystring/to'],
+      ['/v1/stats/overview?from=0000-01-01T00:00:00Z&to=0000-01-02T00:00:00Z', 'querystring/from'],
+      ['/v1/audit/events?format=csv&from=0000-01-01T00:00:00Z', 'querystring/from'],
+    ];
+    for (const [path, field] of cases) {
+      const r = await t.call('GET', path, { key: t.keys.auditor });
+      expect({ path, status: r.status, code: r.json.code, fields: (r.json.details as { path: string }[]).map((d) => d.path) })
+        .toEqual({ path, status: 400, code: 'HUB_ERR_VALIDATION', fields: expect.arrayContaining([field]) });
+    }
+    const accepted = await post(documentBody(G22, [H56]));
+    expect(accepted.status).toBe(202);
+    before = await countRows(t.hub.db);
+    const status = await t.call('POST', `/v1/messages/${accepted.json.id}/status`, { key: t.keys.h56, body: { code: '03', at: '2026-06-30T23:59:60Z' } });
+    expect(status).toMatchObject({ status: 400, json: { code: 'HUB_ERR_VALIDATION' } });
+    await expectNothingStored();
+  });
 });

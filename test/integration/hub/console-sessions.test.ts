@@ -138,6 +138,18 @@ describe.each(STORES)('console accounts and sessions (%s store)', (store) => {
     expect(trail.map((e) => e.kind)).toEqual([...Array(5).fill('account.login-failed'), 'account.locked', 'account.login']);
   });
 
+  it('a burst of 12 parallel guesses gets 5 passwords checked, never more: 5 × 401, 7 × 423, and the right password after it is locked out too', async () => {
+    const account = { username: 'loat.doan', password: 'Mật khẩu bị dò loạt 2026' };
+    await createAccount(t.hub.db, { ...account, role: 'operator' });
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      t.call('POST', '/v1/session', { body: { username: account.username, password: `guess number ${i}` } })));
+    const statuses = burst.map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(423)]);
+    expect((await t.call('POST', '/v1/session', { body: account })).status).toBe(423);
+    const { rows: trail } = await t.hub.db.query<{ kind: string }>('SELECT kind FROM audit_events WHERE actor = $1 ORDER BY id', [`account:${account.username}`]);
+    expect(trail.map((e) => e.kind).sort()).toEqual([...Array(5).fill('account.login-failed'), 'account.locked'].sort());
+  });
+
   it('a success resets the count of failures: 4 failures, a success, 4 failures do not lock', async () => {
     const account = { username: 'dat.lai', password: 'Mật khẩu đặt lại 2026' };
     await createAccount(t.hub.db, { ...account, role: 'operator' });
