@@ -238,52 +238,52 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
            FROM deliveries d JOIN messages m ON m.id = d.message_id
           WHERE d.message_id = $1 AND m.kind = 'document'`,
         [messageId]);
-      if (rows.length === 0) {
-        const exists = await deps.db.query('SELECT 1 FROM messages WHERE id = $1', [messageId]);
-        if (exists.rows.length === 0) throw hubError('HUB_ERR_NOT_FOUND', [`Message ${messageId}`]);
-        throw hubError('HUB_ERR_NOT_A_RECIPIENT', [reporter, messageId]);
-      }
-      // 2. check: a recipient reports to the sender; the sender may only ask for a recall (13).
-      const fromSender = rows[0]!.sender === reporter;
+      // 2. check: only a party learns the message exists — anyone else gets the answer an unknown id gets.
+      const fromSender = rows[0]?.sender === reporter;
+      const ownDeliveries = rows.filter((r) => r.recipient === reporter);
+      if (!fromSender && ownDeliveries.length === 0) throw hubError('HUB_ERR_NOT_FOUND', [`Message ${messageId}`]);
+      // A recipient reports to the sender; the sender may only ask for a recall (13), which is the sender's alone.
       let concerned: typeof rows;
       if (fromSender) {
         if (status.code !== '13') throw hubError('HUB_ERR_NOT_A_RECIPIENT', [reporter, messageId]);
         concerned = opts.addressee && opts.addressee !== reporter ? rows.filter((r) => r.recipient === opts.addressee) : rows;
         if (concerned.length === 0) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'recipient', message: `${opts.addressee} is not a recipient of message ${messageId}` }]);
       } else {
-        concerned = rows.filter((r) => r.recipient === reporter);
-        if (concerned.length === 0) throw hubError('HUB_ERR_NOT_A_RECIPIENT', [reporter, messageId]);
+        if (status.code === '13') throw hubError('HUB_ERR_FORBIDDEN', [`ask for the recall (status 13) of message ${messageId}: only its sender can`]);
+        concerned = ownDeliveries;
       }
-      const original = concerned[0]!;
       const at = deps.now();
-      const recipients = fromSender ? concerned.map((r) => r.recipient) : [original.sender];
+      const sender = concerned[0]!.sender;
+      const recipients = fromSender ? concerned.map((r) => r.recipient) : [sender];
       const content = { kind: 'status' as const, sender: reporter, recipients, status, relatedMessageId: messageId, attachments: [] };
       const message: Message = {
         id: randomUUID(), ...content, contentSha256: contentDigest(content), createdAt: at,
         // Seen again under the same key (a redelivered status packet), nothing new is stored: HUB_ERR_DUPLICATE.
         ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
       };
-      const statusReceipt = await issueReceipt(deps.signer, deps.issuer, {
+      // One status receipt per delivery concerned: the recipient's own, or each one a recall names.
+      const statusReceipts = await Promise.all(concerned.map((d) => issueReceipt(deps.signer, deps.issuer, {
         event: 'status',
         messageId,
-        deliveryId: original.delivery_id,
-        sender: original.sender,
-        recipient: original.recipient,
-        contentSha256: original.content_sha256,
-        ...(original.document_id ? { documentId: original.document_id } : {}),
+        deliveryId: d.delivery_id,
+        sender: d.sender,
+        recipient: d.recipient,
+        contentSha256: d.content_sha256,
+        ...(d.document_id ? { documentId: d.document_id } : {}),
         statusCode: status.code,
         ...(status.description ? { detail: status.description } : {}),
         at,
-      });
+      })));
       const accepted = await commit(principal, message, {
-        receipts: [statusReceipt],
-        // The recipient's own delivery carries its latest business status (a recall request marks the addressee's).
-        businessStatus: { deliveryId: original.delivery_id, code: status.code },
-        audit: [{ at, actor: actorOf(principal), kind: 'delivery.status', messageId, deliveryId: original.delivery_id, data: { code: status.code, statusMessageId: message.id, by: fromSender ? 'sender' : 'recipient' } }],
+        receipts: statusReceipts,
+        // Each delivery concerned carries its latest business status (a recall request marks every addressee's).
+        businessStatus: { deliveryIds: concerned.map((d) => d.delivery_id), code: status.code },
+        audit: concerned.map((d) => ({ at, actor: actorOf(principal), kind: 'delivery.status', messageId, deliveryId: d.delivery_id, data: { code: status.code, statusMessageId: message.id, by: fromSender ? 'sender' : 'recipient' } })),
         ...(opts.provenance ? { edxml: { header: opts.provenance.header, businessType: 0 as const, ...(opts.provenance.signatureCheck !== undefined ? { signatureCheck: opts.provenance.signatureCheck } : {}) } } : {}),
       });
-      // The reporter gets the status receipt; the status message (to the other party) has its own accepted receipt.
-      return { id: accepted.id, receipt: statusReceipt.jws };
+      // The reporter gets the status receipt (of the first delivery a recall concerns; GET …/receipts lists them all);
+      // the status message (to the other party) has its own accepted receipt.
+      return { id: accepted.id, receipt: statusReceipts[0]!.jws };
     },
   };
 }

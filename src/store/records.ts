@@ -41,8 +41,8 @@ export interface NewMessageRecord {
   audit: AuditRecord[];
   /** Small attachment bytes stored in the same statement (table `blobs`). */
   inlineBlobs?: InlineBlob[];
-  /** For a status message: the original delivery whose business status it reports. */
-  businessStatus?: { deliveryId: string; code: StatusCode };
+  /** For a status message: the original deliveries whose business status it reports (a recall may concern several). */
+  businessStatus?: { deliveryIds: string[]; code: StatusCode };
   /** Set when the message arrived as edXML: its header as received, business type and signature check. */
   edxml?: { header: unknown; businessType: 0 | 1 | 2 | 3; signatureCheck?: unknown };
 }

@@ -56,7 +56,7 @@ export async function writeNewMessages(db: Queryable, records: readonly NewMessa
   const blobs = sql.unnest('x', [['owner', 'uuid'], ['sha256', 'text'], ['size', 'bigint'], ['start', 'int']], blobRows);
   const bytes = sql.param(Buffer.concat(blobBytes));
   const statuses = sql.unnest('x', [['owner', 'uuid'], ['id', 'uuid'], ['code', 'text']], records.flatMap(({ message: m, businessStatus }) =>
-    (businessStatus ? [[m.id, businessStatus.deliveryId, businessStatus.code]] : [])));
+    (businessStatus ? businessStatus.deliveryIds.map((id) => [m.id, id, businessStatus.code]) : [])));
   const owned = 'WHERE x.owner IN (SELECT id FROM m)';
 
   const inserted = await db.query<{ id: string }>(`WITH

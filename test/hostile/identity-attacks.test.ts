@@ -84,16 +84,20 @@ describe('forged identities, replays and altered receipts: refused, nothing stor
   });
 
   describe('statuses from agencies that are not a party', () => {
-    it('a status on another agency\'s message (JSON) → 403 HUB_ERR_NOT_A_RECIPIENT', async () => {
-      await expectRefused(t, () => postJson(`/v1/messages/${jsonMessage}/status`, { code: '03' }, t.keys.h14), { status: 403, code: 'HUB_ERR_NOT_A_RECIPIENT' });
+    it('a status on another agency\'s message (JSON) → 404 HUB_ERR_NOT_FOUND, as for a message that does not exist', async () => {
+      await expectRefused(t, () => postJson(`/v1/messages/${jsonMessage}/status`, { code: '03' }, t.keys.h14), { status: 404, code: 'HUB_ERR_NOT_FOUND' });
+    });
+
+    it('a recall (13) from a recipient, not the sender → 403 HUB_ERR_FORBIDDEN', async () => {
+      await expectRefused(t, () => postJson(`/v1/messages/${jsonMessage}/status`, { code: '13', description: 'not ours' }, t.keys.h41), { status: 403, code: 'HUB_ERR_FORBIDDEN' });
     });
 
     it('the sender reporting a business status on its own document (only 13, a recall, is the sender\'s) → 403 HUB_ERR_NOT_A_RECIPIENT', async () => {
       await expectRefused(t, () => postJson(`/v1/messages/${jsonMessage}/status`, { code: '06' }, t.keys.g22), { status: 403, code: 'HUB_ERR_NOT_A_RECIPIENT' });
     });
 
-    it('an edXML status packet on a document sent to another agency → 403 HUB_ERR_NOT_A_RECIPIENT', async () => {
-      await expectRefused(t, async () => postXml(await statusPacket(H14, G22, edxmlDocumentId), t.keys.h14), { status: 403, code: 'HUB_ERR_NOT_A_RECIPIENT' });
+    it('an edXML status packet on a document sent to another agency → 404 HUB_ERR_NOT_FOUND (whether G22 sent that document is not told)', async () => {
+      await expectRefused(t, async () => postXml(await statusPacket(H14, G22, edxmlDocumentId), t.keys.h14), { status: 404, code: 'HUB_ERR_NOT_FOUND' });
     });
 
     it('a status on a message or document that does not exist → 404 HUB_ERR_NOT_FOUND', async () => {

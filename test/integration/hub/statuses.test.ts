@@ -77,17 +77,20 @@ describe.each(STORES)('business statuses from recipients (%s store)', (store) =>
     expect(await countRows(t.hub.db)).toEqual(before);
   });
 
-  it('refuses statuses from non-recipients (403), for unknown messages (404) and with unknown codes (400), storing nothing', async () => {
+  it('refuses a status from the sender other than a recall (403), from an outsider as for an unknown message (404), a recall from a recipient (403) and unknown codes (400), storing nothing', async () => {
     await quiesce(t);
     const before = await countRows(t.hub.db);
-    for (const key of [t.keys.h30, t.keys.g22]) {
-      const r = await t.call('POST', `/v1/messages/${id}/status`, { key, body: { code: '03' } });
-      expect(r.status).toBe(403);
-      expect(r.json.code).toBe('HUB_ERR_NOT_A_RECIPIENT');
-    }
-    const unknown = await t.call('POST', `/v1/messages/${randomUUID()}/status`, { key: t.keys.h41, body: { code: '03' } });
-    expect(unknown.status).toBe(404);
-    expect(unknown.json.code).toBe('HUB_ERR_NOT_FOUND');
+    const fromSender = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.g22, body: { code: '03' } });
+    expect(fromSender).toMatchObject({ status: 403, json: { code: 'HUB_ERR_NOT_A_RECIPIENT' } });
+    // The hub never confirms that someone else's message exists: an outsider gets what an unknown id gets.
+    const outsider = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h30, body: { code: '03' } });
+    const unknownId = randomUUID();
+    const unknown = await t.call('POST', `/v1/messages/${unknownId}/status`, { key: t.keys.h30, body: { code: '03' } });
+    expect(unknown).toMatchObject({ status: 404, json: { code: 'HUB_ERR_NOT_FOUND' } });
+    expect(outsider).toMatchObject({ status: 404, json: { code: 'HUB_ERR_NOT_FOUND', message: unknown.json.message.replace(unknownId, id) } });
+    const recallByRecipient = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h41, body: { code: '13', description: 'not ours to recall' } });
+    expect(recallByRecipient).toMatchObject({ status: 403, json: { code: 'HUB_ERR_FORBIDDEN' } });
+    expect(recallByRecipient.json.message).toMatch(/only its sender/);
     for (const body of [{ code: '07' }, { code: 3 }, { code: '03', extra: 1 }, {}]) {
       const r = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.h41, body });
       expect(r.status).toBe(400);
@@ -96,5 +99,18 @@ describe.each(STORES)('business statuses from recipients (%s store)', (store) =>
     expect(await countRows(t.hub.db)).toEqual(before);
     const view = (await t.call('GET', `/v1/messages/${id}`, { key: t.keys.g22 })).json;
     expect(view.deliveries.find((d: { recipient: string }) => d.recipient === H41).businessStatus).toBe('06');
+  });
+
+  it('a recall (13) from the sender marks every recipient\'s delivery, with a signed status receipt for each', async () => {
+    await quiesce(t);
+    const accepted = await t.call('POST', `/v1/messages/${id}/status`, { key: t.keys.g22, body: { code: '13', description: 'Gửi nhầm, xin thu hồi' } });
+    expect(accepted.status).toBe(202);
+    expect(receiptPayload(t, accepted.json.receipt)).toMatchObject({ event: 'status', messageId: id, statusCode: '13' });
+    const view = (await t.call('GET', `/v1/messages/${id}`, { key: t.keys.g22 })).json;
+    expect(view.deliveries.map((d: { recipient: string; businessStatus: string }) => [d.recipient, d.businessStatus]).sort())
+      .toEqual([[H14, '13'], [H41, '13']]);
+    const list = (await t.call('GET', `/v1/messages/${id}/receipts`, { key: t.keys.g22 })).json.receipts as { jws: string }[];
+    const recalls = list.map((r) => receiptPayload(t, r.jws)).filter((p) => p.event === 'status' && p.statusCode === '13');
+    expect(recalls.map((p) => p.recipient).sort()).toEqual([H14, H41]);
   });
 });
