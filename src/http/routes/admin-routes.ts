@@ -22,14 +22,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): 
   app.addHook('onRequest', authenticate(deps.apiKeys));
 
   app.post<{ Params: { id: string } }>('/v1/admin/deliveries/:id/replay', {
+    // Before validation: a caller without the role learns nothing about the request's form.
+    onRequest: async (request) => requireRole(principalOf(request), ['admin', 'operator'], 'replay deliveries'),
     schema: {
       summary: 'Give a failed delivery a fresh retry cycle (admin, operator)', tags: ['admin'],
       params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', format: 'uuid', description: 'Delivery id.' } } },
     },
   }, async (request, reply) => {
-    const principal = principalOf(request);
-    requireRole(principal, ['admin', 'operator'], 'replay deliveries');
-    const { generation } = await replayDelivery(deps.db, deps.enqueuer, request.params.id, actorOf(principal));
+    const { generation } = await replayDelivery(deps.db, deps.enqueuer, request.params.id, actorOf(principalOf(request)));
     return reply.status(202).send({ deliveryId: request.params.id, state: 'queued', generation });
   });
 

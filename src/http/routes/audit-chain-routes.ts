@@ -20,6 +20,8 @@ const AUDIT_READERS = ['auditor', 'admin'] as const;
 /** The audit chain for auditors: verification of the whole chain, and the signed checkpoints. */
 export async function auditChainRoutes(app: FastifyInstance, deps: AuditChainRoutesDeps): Promise<void> {
   app.addHook('onRequest', authenticate(deps.apiKeys));
+  // Before validation: a caller who may not read the trail learns nothing about its query's form.
+  app.addHook('onRequest', async (request) => requireRole(principalOf(request), AUDIT_READERS, 'read the audit chain'));
 
   app.get('/v1/audit/verify', {
     schema: {
@@ -27,7 +29,6 @@ export async function auditChainRoutes(app: FastifyInstance, deps: AuditChainRou
       response: { 200: { $ref: 'https://lienthong.vn/schemas/audit-chain-report.json' } },
     },
   }, async (request) => {
-    requireRole(principalOf(request), AUDIT_READERS, 'verify the audit chain');
     return verifyAuditChain(deps.db, { trust: deps.checkpointTrust });
   });
 
@@ -36,13 +37,12 @@ export async function auditChainRoutes(app: FastifyInstance, deps: AuditChainRou
       summary: 'Signed checkpoints of the audit chain, oldest first (auditor, admin)', tags: ['audit'],
       querystring: {
         type: 'object', additionalProperties: false, properties: {
-          after: { type: 'integer', minimum: 0, default: 0, description: 'Only checkpoints with a higher seq (keyset).' },
+          after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Only checkpoints with a higher seq (keyset).' },
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Page size.' },
         },
       },
     },
   }, async (request) => {
-    requireRole(principalOf(request), AUDIT_READERS, 'read audit checkpoints');
     const items = await readCheckpoints(deps.db, { after: request.query.after, limit: request.query.limit });
     return {
       items: items.map((cp) => ({

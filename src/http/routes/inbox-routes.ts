@@ -65,8 +65,13 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxRoutesDeps): 
       `SELECT d.id AS delivery_id, m.id AS message_id, m.kind, m.sender, d.created_at, m.document, m.status, m.related_message_id, m.dossier
          FROM deliveries d JOIN messages m ON m.id = d.message_id
         WHERE d.recipient = $1 AND d.endpoint_id IS NULL AND d.delivered_at IS NULL
-          AND ($2::uuid IS NULL OR (d.created_at, d.id) > (SELECT created_at, id FROM deliveries WHERE id = $2::uuid))
+          AND ($2::uuid IS NULL OR (d.created_at, d.id) > (SELECT created_at, id FROM deliveries WHERE id = $2::uuid AND recipient = $1))
         ORDER BY d.created_at, d.id LIMIT $3`, [agency, after ?? null, limit]);
+    // An empty page after a cursor: the end of the inbox, or a cursor that is none of this agency's deliveries.
+    if (rows.length === 0 && after !== undefined) {
+      const known = await deps.db.query('SELECT 1 FROM deliveries WHERE id = $1 AND recipient = $2', [after, agency]);
+      if (known.rows.length === 0) throw hubError('HUB_ERR_INVALID_CURSOR', [`${after} is not a delivery of ${agency}`]);
+    }
     return {
       items: rows.map((r) => ({
         id: r.message_id, deliveryId: r.delivery_id, kind: r.kind, sender: r.sender, createdAt: r.created_at.toISOString(),

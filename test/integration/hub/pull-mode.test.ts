@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptPayload, send } from '../../helpers/hub-queries.js';
 import { STORES } from '../../helpers/test-db.js';
@@ -46,6 +46,17 @@ describe.each(STORES)('pull mode: the inbox of an agency without an endpoint (%s
     expect((await t.call('GET', '/v1/inbox?after=not-a-uuid', { key: t.keys.h56 })).status).toBe(400);
     // Push recipients have nothing waiting in an inbox.
     expect((await t.call('GET', '/v1/inbox', { key: t.keys.h41 })).json.items).toEqual([]);
+  });
+
+  it('a cursor that is none of the caller\'s deliveries → 400 HUB_ERR_INVALID_CURSOR, not an empty page; the last item of the inbox as cursor → an empty page', async () => {
+    const all = await inbox();
+    const last = all.items[all.items.length - 1]!.deliveryId;
+    expect(await inbox(`?after=${last}`)).toEqual({ items: [], next: null });
+    const { rows: [h41Delivery] } = await t.hub.db.query<{ id: string }>('SELECT id FROM deliveries WHERE recipient = $1 LIMIT 1', [H41]);
+    for (const after of [randomUUID(), h41Delivery!.id]) {
+      const r = await t.call('GET', `/v1/inbox?after=${after}`, { key: t.keys.h56 });
+      expect(r).toMatchObject({ status: 400, json: { code: 'HUB_ERR_INVALID_CURSOR' } });
+    }
   });
 
   it('fetches a message with its attachments in base64, byte for byte as sent', async () => {

@@ -170,4 +170,16 @@ describe.each(STORES)('role × route matrix (%s store)', (store) => {
     }
     expect(got).toEqual(want);
   });
+
+  it('refuses a caller without the role before validating its request: an agency replaying a malformed id or paging checkpoints with limit=0 gets 403, not 400', async () => {
+    const replay = await t.call('POST', '/v1/admin/deliveries/not-a-uuid/replay', { key: t.keys.g22 });
+    expect(replay).toMatchObject({ status: 403, json: { code: 'HUB_ERR_FORBIDDEN' } });
+    const checkpoints = await t.call('GET', '/v1/audit/checkpoints?limit=0', { key: t.keys.g22 });
+    expect(checkpoints).toMatchObject({ status: 403, json: { code: 'HUB_ERR_FORBIDDEN' } });
+    // The auditor, past the role check, gets the validation error — for a cursor beyond any seq too, not a 500.
+    for (const path of ['/v1/audit/checkpoints?limit=0', '/v1/audit/checkpoints?after=99999999999999999999999', '/v1/audit/checkpoints?after=1e300']) {
+      const r = await t.call('GET', path, { key: t.keys.auditor });
+      expect({ path, status: r.status, code: r.json.code }).toEqual({ path, status: 400, code: 'HUB_ERR_VALIDATION' });
+    }
+  });
 });
