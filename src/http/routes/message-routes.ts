@@ -67,7 +67,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
    * names once the whole body has been read and found sound, so a body refused half-way — a 101st
    * file, a file over the limit, a broken or unterminated boundary — leaves nothing behind.
    */
-  const readMultipart = async (request: FastifyRequest, principal: Principal): Promise<{ body: MessageRequest; files: AttachmentMeta[] }> => {
+  const readMultipart = async (request: FastifyRequest, principal: Principal): Promise<{ body: MessageRequest; files: AttachmentMeta[]; inline: Awaited<ReturnType<typeof storeInlineAttachments>> }> => {
     let body: MessageRequest | undefined;
     const files: AttachmentMeta[] = [];
     const staged: StagedBlob[] = [];
@@ -91,8 +91,10 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
         files.push({ index: 0, name, contentType: part.mimetype || 'application/octet-stream', size: blob.size, sha256: blob.sha256 });
       }
       if (!body) throw hubError('HUB_ERR_VALIDATION', [], [{ path: 'multipart', message: 'a "message" field is required' }]);
+      // The message's own base64 attachments are checked before any staged file is kept.
+      const inline = await storeInlineAttachments(deps.blobs, body.attachments, deps.blobInlineMax);
       for (const blob of staged) await blob.commit();
-      return { body, files };
+      return { body, files, inline };
     } catch (err) {
       await Promise.all(staged.map((blob) => blob.discard()));
       throw err;
@@ -172,9 +174,8 @@ export async function messageRoutes(app: FastifyInstance, deps: MessageRoutesDep
         throw err;
       }
       body = parsed.body;
-      const inline = await storeInlineAttachments(deps.blobs, body.attachments, deps.blobInlineMax);
-      attachments = [...inline.attachments, ...parsed.files].map((a, index) => ({ ...a, index }));
-      inlineBlobs = inline.inlineBlobs;
+      attachments = [...parsed.inline.attachments, ...parsed.files].map((a, index) => ({ ...a, index }));
+      inlineBlobs = parsed.inline.inlineBlobs;
     } else {
       body = request.body as MessageRequest;
       deps.intake.checkParties(principal, body.sender, body.recipients);

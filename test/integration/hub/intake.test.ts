@@ -128,6 +128,17 @@ describe.each(STORES)('intake of documents (%s store)', (store) => {
     expect((await blobFiles(t)).filter((f) => !filesBefore.includes(f) && f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('a message field whose own base64 attachment is invalid → 400 HUB_ERR_INVALID_ATTACHMENT, and the file parts read before it are not kept', async () => {
+    const before = await countRows(t.hub.db);
+    const file = randomBytes(ATTACHMENT_LIMIT - 1);
+    const message = documentBody(G22, [H56]);
+    (message.attachments as { content: string }[])[0]!.content = '!!!!';
+    const r = await postForm(t, '/v1/messages', t.keys.g22, form(message, [{ name: 'phu-luc.pdf', type: 'application/pdf', bytes: file }]));
+    expect(r).toMatchObject({ status: 400, json: { code: 'HUB_ERR_INVALID_ATTACHMENT' } });
+    expect(await t.hub.blobs.has(sha256Hex(file))).toBe(false);
+    expect(await countRows(t.hub.db)).toEqual(before);
+  });
+
   it('checks the parties before streaming any file: a sender mismatch stores neither message nor file', async () => {
     const before = await countRows(t.hub.db);
     const file = randomBytes(2_000);
