@@ -78,6 +78,9 @@ describe('hostile XML: every DTD refused before expansion, every limit held whil
     ['a 2 MiB comment', 413, 'HUB_ERR_XML_LIMIT', (p) => withInHeader(p, `<!--${'c'.repeat(2 * 1024 * 1024)}-->`)],
     ['8 MiB of whitespace between elements', 413, 'HUB_ERR_XML_LIMIT', (p) => withInHeader(p, `${' '.repeat(8 * 1024 * 1024)}`)],
     ['invalid UTF-8 in the text', 400, 'HUB_ERR_XML_MALFORMED', (p) => { const text = withText(p, '@@'); const at = text.indexOf('@@'); text[at] = 0xc3; text[at + 1] = 0x28; return text; }],
+    ['a raw U+0000 byte in the text (not an XML character)', 400, 'HUB_ERR_XML_MALFORMED', (p) => withText(p, 'Về việc \u0000 thử')],
+    ['a character reference to U+0000 (&#0;)', 400, 'HUB_ERR_XML_MALFORMED', (p) => withText(p, 'Về việc &#0; thử')],
+    ['a raw control character U+0001 in the text', 400, 'HUB_ERR_XML_MALFORMED', (p) => withText(p, 'Về việc \u0001 thử')],
     ['bytes before the XML declaration', 400, 'HUB_ERR_XML_MALFORMED', (p) => Buffer.concat([Buffer.from('\uFEFF\uFEFFjunk'), p])],
     ['a second root element', 400, 'HUB_ERR_XML_MALFORMED', (p) => Buffer.concat([p, Buffer.from('<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"/>')])],
   ];

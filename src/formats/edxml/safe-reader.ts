@@ -6,6 +6,12 @@ import type { XmlEventHandler } from './xml-event-handler.js';
 import type { XmlLimits } from './xml-limits.js';
 
 const DECLARATION_KEYWORD = /^\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
+/**
+ * A character XML 1.0 does not allow anywhere in a document (outside its `Char` production): C0
+ * controls but tab, LF and CR, and U+FFFE/U+FFFF (valid UTF-8 cannot hold a lone surrogate). sax
+ * passes them through as text; U+0000 would then fail the database write, the others be stored.
+ */
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 /** The sax internals we read (not in its typings): the state machine and its current buffers. */
 interface SaxInternals {
@@ -94,6 +100,7 @@ export class SafeReader {
     } catch {
       return false; // the streamed read reports where
     }
+    if (NOT_XML_CHAR.test(text)) return false; // the streamed read reports where
     if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
     const events = scanPlainXml(text, this.limits.maxTextLength);
     if (!events) return false;
@@ -134,6 +141,8 @@ export class SafeReader {
     } catch {
       throw hubError('HUB_ERR_XML_MALFORMED', [`invalid UTF-8 near byte ${this.bytes}`]);
     }
+    const bad = NOT_XML_CHAR.exec(text);
+    if (bad) throw hubError('HUB_ERR_XML_MALFORMED', [`U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not an XML character (near byte ${this.bytes})`]);
     if (this.firstChar === undefined && text.length > 0) this.firstChar = text[0];
     if (this.pendingCr) text = '\r' + text;
     this.pendingCr = stream && text.endsWith('\r');
