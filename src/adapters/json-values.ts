@@ -19,9 +19,13 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   return isJsonObject(parsed) ? parsed : undefined;
 }
 
-/** A JSON string or finite number as text; anything else (null, objects, arrays) is absent. */
+/**
+ * A JSON string or finite number as text; anything else (null, objects, arrays) is absent. Text is
+ * made storable on the way in: U+0000 dropped and a lone surrogate replaced with U+FFFD (a remote
+ * system's `"\u0000"` would otherwise fail the database write of whatever the hub records from it).
+ */
 export function asText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return storableText(value);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
 }
@@ -30,4 +34,10 @@ export function asText(value: unknown): string | undefined {
 export function objectItems(value: unknown): Record<string, unknown>[] | undefined {
   if (!Array.isArray(value)) return undefined;
   return value.filter(isJsonObject);
+}
+
+/** `text` without U+0000 and with any lone surrogate replaced by U+FFFD: what PostgreSQL text and jsonb can hold. */
+export function storableText(text: string): string {
+  const whole = (text as string & { toWellFormed(): string }).toWellFormed();
+  return whole.includes('\0') ? whole.replaceAll('\0', '') : whole;
 }
