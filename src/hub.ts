@@ -51,7 +51,7 @@ import { openDb } from './store/open-db.js';
 import type { NewMessageRecord, NewMessageResult } from './store/records.js';
 import { syncConfig } from './store/sync-config.js';
 import { claimDeliveries, type ClaimedDelivery } from './store/claim-deliveries.js';
-import { writeDeliveryOutcomes, type DeliveryOutcomeRecord } from './store/write-delivery-outcomes.js';
+import { writeDeliveryOutcomes, type DeliveryOutcomeRecord, type OutcomeWrite } from './store/write-delivery-outcomes.js';
 import { writeNewMessages } from './store/write-new-messages.js';
 
 export interface OpenHubOptions {
@@ -241,13 +241,12 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
           return ids.map((id) => found.get(id));
         },
       });
-      const outcomes: GroupCommit<DeliveryOutcomeRecord, void> = createGroupCommit({
+      const outcomes: GroupCommit<DeliveryOutcomeRecord, OutcomeWrite> = createGroupCommit({
         maxBatch: 200,
         maxInFlight,
         run: async (items) => {
           metrics.groupCommitBatch.observe({ writer: 'outcomes' }, items.length);
-          await writeDeliveryOutcomes(db, items);
-          return items.map(() => undefined);
+          return writeDeliveryOutcomes(db, items);
         },
       });
       closers.push(() => outcomes.drain());

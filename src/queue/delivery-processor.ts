@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Dossier } from '../domain/dossier.js';
 import type { ForwardedEdxml } from '../forwarding/forwarded-edxml.js';
 import type { AdapterTable, DeliveryOutcome } from '../adapters/adapter-contract.js';
+import { storableOutcome } from '../adapters/storable-outcome.js';
 import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
 import { signJws, type JwsSigner } from '../crypto/jws.js';
 import type { Message } from '../domain/message.js';
@@ -12,11 +13,11 @@ import { issueReceipt } from '../receipts/issue-receipt.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { ClaimedDelivery } from '../store/claim-deliveries.js';
 import type { GroupCommit } from '../store/group-commit.js';
-import type { DeliveryOutcomeRecord } from '../store/write-delivery-outcomes.js';
+import type { DeliveryOutcomeRecord, OutcomeWrite } from '../store/write-delivery-outcomes.js';
 import type { BacklogRelease } from './backlog-release.js';
 import { createCircuitRegistry, type CircuitRegistry } from './circuit-registry.js';
 import { EndpointSlots, type Slot } from './endpoint-slots.js';
-import type { DeliverJobData } from './job-catalogue.js';
+import { deliverJobId, type DeliverJobData } from './job-catalogue.js';
 import type { PausedEndpoints } from './paused-endpoints.js';
 import { RetryLaterError } from './retry-later-error.js';
 import { nextRetry } from './retry-schedule.js';
@@ -29,12 +30,18 @@ export interface DeliveryProcessorDeps {
   issuer: string;
   /** Loads a delivery with its message and marks it sending (batched with other jobs' claims). */
   claims: GroupCommit<string, ClaimedDelivery | undefined>;
-  /** Records attempt outcomes (batched: one statement per batch). */
-  outcomes: GroupCommit<DeliveryOutcomeRecord, void>;
+  /**
+   * Records attempt outcomes (batched: one statement per batch). `superseded`: another job recorded
+   * this attempt of the delivery first (a claim is not a lock); nothing of this one was written.
+   */
+  outcomes: GroupCommit<DeliveryOutcomeRecord, OutcomeWrite>;
   metrics: Metrics;
   log: Logger;
   now(): Date;
-  /** Aborted at shutdown: in-flight attempts end as transient failures and are retried. */
+  /**
+   * Aborted at shutdown: attempts in flight are cut short and count for nothing (no attempt, no
+   * breaker failure); their jobs go back to the queue at once, for the next worker.
+   */
   shutdown: AbortSignal;
   /** The signed edXML of a message as the hub forwards it (built and signed once per message). */
   forwardedEdxml: ForwardedEdxml;
@@ -63,6 +70,17 @@ export interface GivenUpDelivery {
 }
 
 export type DeliveryProcessor = (job: Job<DeliverJobData>, token?: string) => Promise<void>;
+
+/**
+ * What the check step decided for a job it did not park: go, holding one of the endpoint's slots; or
+ * give the delivery up without an attempt, since it would be parked behind an open circuit once more
+ * and its job is older than the give-up window (`parkMs`: how long to park it after all, should the
+ * delivery's row say its window has not passed).
+ */
+/** What record() wrote: the delivery's new state — or nothing, another job having recorded this attempt first. */
+type Recorded = { state: 'delivered' | 'retrying' | 'failed'; delayMs?: number; reason?: string } | { state: 'superseded' };
+
+type Go = { slot: Slot; overdue?: undefined } | { slot?: undefined; overdue: { why: string; parkMs: number } };
 
 /**
  * The worker's job handler. Reads as its steps: paused? (set aside) → load → check (state, circuit, per-endpoint limit) →
@@ -131,31 +149,60 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     return wait;
   };
 
-  // 1. check: may an attempt go now? If so, take one of the endpoint's slots and return it; if not,
-  // park the job without spending an attempt. The slot is checked before the breaker, because a
-  // half-open breaker hands its one trial to whoever asks.
-  const takeSlotOrPark = async (job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig): Promise<Slot> => {
-    const slot = await slots.acquire(endpoint.id, endpoint.maxConcurrency);
-    const wait = slot ? circuitWaitMs(job, endpoint) : 0;
-    if (slot) deps.metrics.circuitOpen.set({ endpoint: endpoint.id }, wait > 0 ? 1 : 0);
-    if (slot && wait === 0) return slot;
-    slot?.cancel();
-    await job.moveToDelayed(Date.now() + parkFor(endpoint, wait), token);
+  /** Back to the queue's delayed set for `ms` (0: at once), the delivery's row as it is: no attempt is spent. */
+  const park = async (job: Job<DeliverJobData>, token: string | undefined, ms: number): Promise<never> => {
+    await job.moveToDelayed(Date.now() + ms, token);
     throw new DelayedError();
   };
 
-  // 3. attempt once (2. is the claim, in the handler)
-  const attempt = async (delivery: ClaimedDelivery, endpoint: EndpointConfig, attemptNo: number, log: () => Logger): Promise<DeliveryOutcome> => {
+  /** Whether a delivery whose cycle started at `cycleStartedAtMs` is past its endpoint's give-up window at `nowMs`. */
+  const pastGiveUp = (endpoint: EndpointConfig, cycleStartedAtMs: number, nowMs: number): boolean =>
+    nowMs - cycleStartedAtMs > timed(endpoint).retry.giveUpAfterMs;
+
+  // 1. check: may an attempt go now? If so, take one of the endpoint's slots and return it; if not,
+  // park the job without spending an attempt. The slot is checked before the breaker, because a
+  // half-open breaker hands its one trial to whoever asks.
+  // Only attempts give up (record()), and behind an open circuit a delivery may be parked again and
+  // again for as long as its endpoint is down: one past its give-up window is given up instead. Parking
+  // is the hot path of an outage, so the window is judged first by the job's age, which costs nothing:
+  // a job is added once its delivery's row is written (acceptance, replay, resume), so it is no older
+  // than the delivery's cycle, and a job past the window has a delivery past it. Only those go on to
+  // the claim, which the failed receipt needs anyway and which confirms the window against the row. (A
+  // job added later than its cycle began — re-added by the sweeper — looks younger than its delivery
+  // is: that delivery is given up one window after its job was re-added at the latest, or sooner by
+  // the circuit's trial, which goes to the oldest delivery and records its give-up.) A busy endpoint is
+  // up: its parked jobs get their attempt within seconds, and record() judges the window then.
+  const takeSlotOrPark = async (job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig): Promise<Go> => {
+    const slot = await slots.acquire(endpoint.id, endpoint.maxConcurrency);
+    const wait = slot ? circuitWaitMs(job, endpoint) : 0;
+    if (slot) deps.metrics.circuitOpen.set({ endpoint: endpoint.id }, wait > 0 ? 1 : 0);
+    if (slot && wait === 0) return { slot };
+    slot?.cancel();
+    const parkMs = parkFor(endpoint, wait);
+    if (wait > 0 && pastGiveUp(endpoint, job.timestamp, Date.now())) return { overdue: { why: 'circuit open', parkMs } };
+    return park(job, token, parkMs);
+  };
+
+  // 3. attempt once (2. is the claim, in the handler). Undefined: cut short by this worker's shutdown
+  // (or not started, the worker shutting down already) — no answer of the endpoint's to record.
+  const attempt = async (delivery: ClaimedDelivery, endpoint: EndpointConfig, attemptNo: number, log: () => Logger): Promise<DeliveryOutcome | undefined> => {
+    if (deps.shutdown.aborted) return undefined;
     const adapter = deps.adapters[endpoint.adapter];
     // One controller per attempt, aborted by its timeout or by shutdown. (AbortSignal.any over the
     // long-lived shutdown signal keeps a dependant per attempt alive in Node 20.)
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`attempt timed out after ${endpoint.timeoutMs} ms`)), endpoint.timeoutMs);
-    const onShutdown = (): void => controller.abort(new Error('worker shutting down'));
+    let cutShort = false;
+    const onShutdown = (): void => {
+      if (controller.signal.aborted) return; // timed out first: an attempt like any other
+      cutShort = true;
+      controller.abort(new Error('worker shutting down'));
+    };
     deps.shutdown.addEventListener('abort', onShutdown, { once: true });
     const signal = controller.signal;
+    let outcome: DeliveryOutcome;
     try {
-      return await adapter.deliver(delivery.message, {
+      outcome = await adapter.deliver(delivery.message, {
         deliveryId: delivery.id,
         attempt: attemptNo,
         idempotencyKey: delivery.id,
@@ -181,16 +228,20 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
       });
     } catch (err) {
       // An adapter that throws broke its contract; treat it as transient so nothing is lost.
-      log().error({ err }, 'adapter threw instead of returning an outcome');
-      return { kind: 'transient', reason: `adapter error: ${(err as Error).message}` };
+      if (!cutShort) log().error({ err }, 'adapter threw instead of returning an outcome');
+      outcome = { kind: 'transient', reason: `adapter error: ${(err as Error).message}` };
     } finally {
       clearTimeout(timer);
       deps.shutdown.removeEventListener('abort', onShutdown);
     }
+    // What an adapter makes of our own abort says nothing about the endpoint. A delivered answer that
+    // came in first stands: the receiver has the message.
+    return cutShort && outcome.kind !== 'delivered' ? undefined : outcome;
   };
 
-  // 4. record
-  const record = async (delivery: ClaimedDelivery, endpoint: EndpointConfig, attemptNo: number, startedAt: Date, outcome: DeliveryOutcome): Promise<{ state: 'delivered' | 'retrying' | 'failed'; delayMs?: number; reason?: string }> => {
+  // 4. record. Every text of the outcome is made storable first, here, whatever the adapter did.
+  const record = async (delivery: ClaimedDelivery, endpoint: EndpointConfig, attemptNo: number, startedAt: Date, answer: DeliveryOutcome): Promise<Recorded> => {
+    const outcome = storableOutcome(answer);
     const at = deps.now();
     let state: 'delivered' | 'retrying' | 'failed';
     let delayMs: number | undefined;
@@ -228,7 +279,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
       ...(reason ? { detail: reason } : {}),
       at,
     });
-    await deps.outcomes.submit({
+    const written = await deps.outcomes.submit({
       deliveryId: delivery.id, at, state,
       attempt: {
         attempt: attemptNo, generation: delivery.generation, startedAt, finishedAt: at, outcome: outcome.kind,
@@ -246,43 +297,84 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
           ...(outcome.kind === 'delivered' && outcome.remoteId ? { remoteId: outcome.remoteId } : {}) },
       }],
     });
+    if (written === 'superseded') return { state: 'superseded' };
     return { state, ...(delayMs !== undefined ? { delayMs } : {}), ...(reason ? { reason } : {}) };
+  };
+
+  // 5. tell the queue: done, stop (with the alert), or retry after the delay record() chose.
+  const settle = (delivery: ClaimedDelivery, endpoint: EndpointConfig, attemptNo: number, finished: Date, result: Recorded, log: () => Logger): void => {
+    if (result.state === 'superseded') {
+      // Another job of this delivery recorded the attempt first: its outcome stands, this job ends quietly.
+      log().info({ attempt: attemptNo }, 'attempt already recorded by another job of this delivery: outcome dropped');
+      return;
+    }
+    if (result.state === 'delivered') {
+      deps.metrics.deliveriesFinished.inc({ endpoint: endpoint.id, state: 'delivered' });
+      deps.metrics.acceptToDeliveredSeconds.observe({ endpoint: endpoint.id }, (finished.getTime() - delivery.message.createdAt.getTime()) / 1000);
+      return;
+    }
+    if (result.state === 'failed') {
+      deps.metrics.deliveriesFinished.inc({ endpoint: endpoint.id, state: 'failed' });
+      log().warn({ reason: result.reason }, 'delivery failed');
+      deps.givenUp?.({ endpoint: endpoint.id, deliveryId: delivery.id, messageId: delivery.message.id, recipient: delivery.recipient, attempts: attemptNo, reason: result.reason ?? 'failed' });
+      throw new UnrecoverableError(result.reason ?? 'failed');
+    }
+    throw new RetryLaterError(result.reason ?? 'transient failure', result.delayMs ?? 1_000);
   };
 
   return async (job, token) => {
     if (await setAsideIfPaused(job)) return;
     const endpoint = deps.config.endpoints.get(job.data.endpointId);
-    const slot = endpoint ? await takeSlotOrPark(job, token, endpoint) : undefined;
-    let attempted = false;
+    const go = endpoint ? await takeSlotOrPark(job, token, endpoint) : undefined;
+    let told = false;
     try {
-      await handle(job, endpoint, () => slot?.release(), () => { attempted = true; });
+      await handle(job, token, endpoint, go, () => { told = true; });
     } finally {
-      if (attempted) slot?.release();
-      else slot?.cancel();
-      // A breaker trial handed to a job that made no attempt (stale job, shutdown) must be given back.
-      if (endpoint && !attempted) breakerFor(endpoint).recordAbandoned();
+      if (endpoint && go?.slot) {
+        go.slot.cancel(); // nothing once released by an attempt
+        // A breaker trial handed to a job that made no attempt (stale job, shutdown) must be given back.
+        if (!told) breakerFor(endpoint).recordAbandoned();
+      }
     }
   };
 
-  async function handle(job: Job<DeliverJobData>, endpoint: EndpointConfig | undefined, release: () => void, attempting: () => void): Promise<void> {
+  async function handle(job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig | undefined, go: Go | undefined, told: () => void): Promise<void> {
     const startedAt = deps.now();
     const delivery = await deps.claims.submit(job.data.deliveryId);
     if (!delivery || delivery.state === 'delivered' || delivery.state === 'failed' || delivery.endpointId === null) return; // stale job: nothing to do
+    // A job of an earlier generation (queued before an admin replay or resend): the replay queued its own.
+    if (job.id !== deliverJobId(delivery.id, delivery.generation)) return;
     // Made when something is logged: a pino child serialises (and redacts) its bindings up front,
     // ~1.5 % of a worker's CPU per delivery when nearly every delivery logs nothing.
     let child: Logger | undefined;
     const log = (): Logger => (child ??= deps.log.child({ deliveryId: delivery.id, messageId: delivery.message.id, endpoint: delivery.endpointId }));
     const attemptNo = delivery.attempts + 1;
-    if (!endpoint || delivery.endpointId !== endpoint.id) {
+    if (!endpoint || !go || delivery.endpointId !== endpoint.id) {
       const reason = `endpoint ${delivery.endpointId} is no longer configured`;
-      await record(delivery, fallbackEndpoint(delivery.endpointId), attemptNo, startedAt, { kind: 'permanent', reason });
+      if ((await record(delivery, fallbackEndpoint(delivery.endpointId), attemptNo, startedAt, { kind: 'permanent', reason })).state === 'superseded') return;
       deps.givenUp?.({ endpoint: delivery.endpointId, deliveryId: delivery.id, messageId: delivery.message.id, recipient: delivery.recipient, attempts: attemptNo, reason });
       throw new UnrecoverableError(reason);
     }
 
-    attempting();
+    if (go.overdue) {
+      // Confirmed against the row: a resume moves the cycle's start on, past the job's creation. Not
+      // past after all: parked as it would have been (the claim left the row `sending`; the next claim takes it as it is).
+      if (!pastGiveUp(endpoint, delivery.cycleStartedAt.getTime(), startedAt.getTime())) return park(job, token, go.overdue.parkMs);
+      // record() decides as after a transient failure at this moment: past the window, it gives up.
+      const result = await record(delivery, endpoint, attemptNo, startedAt, { kind: 'transient', reason: `not attempted (${go.overdue.why})` });
+      return settle(delivery, endpoint, attemptNo, deps.now(), result, log);
+    }
+
     const outcome = await attempt(delivery, endpoint, attemptNo, log);
-    release();
+    if (!outcome) {
+      // Cut short by this worker's shutdown: not an attempt. The row stays as the claim left it
+      // (`sending`, attempts and give-up window untouched; the next claim takes it as it is) and the
+      // job goes back to the queue at once, for the next worker. The request may have reached the
+      // receiver: it de-duplicates on the idempotency key.
+      log().info('attempt cut short by shutdown: back to the queue, not counted');
+      return park(job, token, 0);
+    }
+    go.slot.release();
     const finished = deps.now();
     deps.metrics.attemptSeconds.observe({ endpoint: endpoint.id }, (finished.getTime() - startedAt.getTime()) / 1000);
     deps.metrics.deliveryAttempts.inc({ endpoint: endpoint.id, outcome: outcome.kind });
@@ -298,20 +390,10 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     } else {
       breaker.recordAbandoned();
     }
+    told();
 
     const result = await record(delivery, endpoint, attemptNo, startedAt, outcome);
-    if (result.state === 'delivered') {
-      deps.metrics.deliveriesFinished.inc({ endpoint: endpoint.id, state: 'delivered' });
-      deps.metrics.acceptToDeliveredSeconds.observe({ endpoint: endpoint.id }, (finished.getTime() - delivery.message.createdAt.getTime()) / 1000);
-      return;
-    }
-    if (result.state === 'failed') {
-      deps.metrics.deliveriesFinished.inc({ endpoint: endpoint.id, state: 'failed' });
-      log().warn({ reason: result.reason }, 'delivery failed');
-      deps.givenUp?.({ endpoint: endpoint.id, deliveryId: delivery.id, messageId: delivery.message.id, recipient: delivery.recipient, attempts: attemptNo, reason: result.reason ?? 'failed' });
-      throw new UnrecoverableError(result.reason ?? 'failed');
-    }
-    throw new RetryLaterError(result.reason ?? 'transient failure', result.delayMs ?? 1_000);
+    settle(delivery, endpoint, attemptNo, finished, result, log);
   }
 }
 

@@ -9,9 +9,14 @@ export interface ClaimedDelivery {
   id: string;
   recipient: string;
   endpointId: string | null;
-  /** The state before this claim (a claim moves queued/retrying to sending). */
+  /**
+   * The state before this claim (a claim moves queued/retrying to sending). `sending`: an earlier
+   * claim's attempt crashed, or still runs (see claimDeliveries).
+   */
   state: DeliveryState;
+  /** Attempts recorded when claimed: this attempt is number `attempts + 1`, and its outcome must say so. */
   attempts: number;
+  /** The generation claimed: the outcome carries it, and is not recorded once a replay moved past it. */
   generation: number;
   cycleStartedAt: Date;
   message: Message;
@@ -31,6 +36,13 @@ type Row = (MessageRow | { [K in keyof MessageRow]: null }) & {
  * the state the worker found. A message is read and sent once per batch, however many of its
  * deliveries the batch holds (a document to 100 agencies: its recipients, metadata and attachment
  * list once, not 100 times).
+ *
+ * A claim is not a lock. A delivery already `sending` is handed out again, because that is how an
+ * attempt cut short by a crash resumes (its job comes back when its lock expires, or the sweeper
+ * queues it again), and the database cannot tell it from a delivery whose first worker is still at
+ * it (a job whose lock was lost, an old generation's stalled job after a replay). So two jobs may
+ * attempt one delivery with the same attempt number; writeDeliveryOutcomes records the first outcome
+ * and reports the other `superseded`, so nothing is written twice.
  */
 export async function claimDeliveries(db: Queryable, ids: readonly string[], at: Date): Promise<Map<string, ClaimedDelivery>> {
   const { rows } = await db.query<Row>(

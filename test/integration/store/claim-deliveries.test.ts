@@ -53,6 +53,15 @@ describe.each(STORES)('claiming a batch of deliveries (%s store)', (kind) => {
     expect(rows).toEqual([{ state: 'delivered', n: 1 }, { state: 'sending', n: 41 }]);
   });
 
+  it('hands out again a delivery already sending (an attempt cut short by a crash resumes), with the attempt it is on', async () => {
+    const one = await message(['000.00.00.H57']);
+    const did = one.deliveries[0]!;
+    await t.db.query(`UPDATE deliveries SET attempts = 2, generation = 1 WHERE id = $1`, [did]);
+    expect((await claimDeliveries(t.db, [did], new Date())).get(did)).toMatchObject({ state: 'queued', attempts: 2, generation: 1 });
+    // The worker died mid-attempt; its job comes back and is claimed again.
+    expect((await claimDeliveries(t.db, [did], new Date())).get(did)).toMatchObject({ state: 'sending', attempts: 2, generation: 1 });
+  });
+
   it('leaves out ids it does not know', async () => {
     const one = await message(['000.00.00.H56']);
     const claimed = await claimDeliveries(t.db, [randomUUID(), one.deliveries[0]!], new Date());
