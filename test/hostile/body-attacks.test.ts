@@ -226,10 +226,15 @@ describe('hostile bodies: each refused with its code, nothing stored, memory bou
 
   describe('path traversal and tricks in attachment names: metadata only, never a path', () => {
     it.each([
-      ['../../etc/passwd'], ['/etc/passwd'], ['..\\..\\windows\\win.ini'], ['C:\\Windows\\win.ini'], ['a\u0000.pdf'], ['x'.repeat(256)],
+      ['../../etc/passwd'], ['/etc/passwd'], ['..\\..\\windows\\win.ini'], ['C:\\Windows\\win.ini'], ['x'.repeat(256)],
     ])('inline (JSON) %j → 400 HUB_ERR_VALIDATION', async (name) => {
       const body = documentBody(G22, [H56], { attachments: [{ name, contentType: 'application/pdf', content: Buffer.from('%PDF-1.4').toString('base64') }] });
       await expectRefused(t, () => json('/v1/messages', JSON.stringify(body)), { status: 400, code: 'HUB_ERR_VALIDATION' });
+    });
+
+    it('inline (JSON) "a\\u0000.pdf" → 400 HUB_ERR_MALFORMED_BODY (U+0000 is refused anywhere in a JSON body, before its schema)', async () => {
+      const body = documentBody(G22, [H56], { attachments: [{ name: 'a\u0000.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4').toString('base64') }] });
+      await expectRefused(t, () => json('/v1/messages', JSON.stringify(body)), { status: 400, code: 'HUB_ERR_MALFORMED_BODY' });
     });
 
     it('multipart file names are reduced to their last segment by the parser; an RTL override stays as text; edXML names are kept as sent', async () => {
