@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 
 /** What the hub answered. */
 export interface RawAnswer {
@@ -56,7 +56,7 @@ export function rawRequest(baseUrl: string, req: RawRequest): Promise<RawAnswer>
         try {
           for await (const chunk of chunks) {
             if (answered || client.destroyed) return;
-            if (!client.write(chunk)) await new Promise<void>((r) => { client.once('drain', r); client.once('close', r); });
+            if (!client.write(chunk)) await drainedOrClosed(client);
           }
           if (!answered && !client.destroyed) client.end();
         } catch {
@@ -78,4 +78,17 @@ export function chunksOf(source: Buffer, total: number, chunkSize = 64 * 1024): 
       sent += n;
     }
   };
+}
+
+/** Resolves at the request's next `drain` or its `close`, whichever comes first, leaving no listener behind. */
+function drainedOrClosed(client: ClientRequest): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      client.off('drain', done);
+      client.off('close', done);
+      resolve();
+    };
+    client.once('drain', done);
+    client.once('close', done);
+  });
 }
