@@ -71,7 +71,13 @@ async function buildRequest(
 ): Promise<{ url: string; body: unknown } | DeliveryOutcome> {
   if (settings.variant === 'lgsp') {
     // The LGSP service takes no documents (§5.1): the registration alone, as XML.
-    return { url: lgspServiceUrl(settings.baseUrl, 'dangKyHoTich'), body: dangKyHoTichRequest(parts) };
+    try {
+      return { url: lgspServiceUrl(settings.baseUrl, 'dangKyHoTich'), body: dangKyHoTichRequest(parts) };
+    } catch (err) {
+      // A character XML 1.0 cannot carry (U+0001–U+001F other than tab and line breaks, U+FFFE …) in
+      // a field: the same payload fails the same way on every attempt.
+      return { kind: 'permanent', reason: clipReason(`the registration cannot be written as XML: ${errorText(err)}`) };
+    }
   }
   try {
     const files = await raceAbort(filesForRegistry(message.attachments, ctx, budget.signal), budget.signal);

@@ -42,9 +42,10 @@ const cursors = new Map<string, number>();
  *    never-seen ones first, the others in rotation: the list is read-once, so a change marked read
  *    whose update the hub then failed to store, or one another client of the same account consumed,
  *    would otherwise never come back.
- * 4. `danhDauHsThanhCong` marks read the items settled in step 2 — not those waiting for their
- *    certificate, nor items of dossiers not in `pending` (the hub may just not have listed them this
- *    run). A failed mark only means the items come again, and are then seen unchanged.
+ * 4. `danhDauHsThanhCong` marks read the items settled in step 2, once the hub has stored their
+ *    updates (`ctx.afterStored`) — not those whose update it failed to store, nor those waiting for
+ *    their certificate, nor items of dossiers not in `pending` (the hub may just not have listed them
+ *    this run). A failed mark only means the items come again, and are then seen unchanged.
  */
 export async function pollLgsp(ctx: PollContext, settings: Settings): Promise<DossierUpdate[]> {
   const updates: DossierUpdate[] = [];
@@ -54,7 +55,8 @@ export async function pollLgsp(ctx: PollContext, settings: Settings): Promise<Do
   // 1. The change list.
   const items = await changedStatuses(ctx, settings);
   const mentioned = new Set<string>();
-  const read: string[] = [];
+  // Items to mark read, with the dossier whose update must be stored first (none when settled as is).
+  const read: { declarationId: string; storedFirst?: string }[] = [];
   // 2. The items about pending dossiers.
   for (const item of items) {
     const pending = (item.receiveNo !== undefined ? byReceipt.get(item.receiveNo) : undefined) ?? (item.declarationId !== undefined ? byRemoteId.get(item.declarationId) : undefined);
@@ -62,7 +64,9 @@ export async function pollLgsp(ctx: PollContext, settings: Settings): Promise<Do
     mentioned.add(pending.dossierId);
     const judgement = await judge(ctx, settings, pending, item);
     if (judgement.kind === 'update') updates.push(judgement.update);
-    if (judgement.kind !== 'again' && item.declarationId !== undefined) read.push(item.declarationId);
+    if (judgement.kind !== 'again' && item.declarationId !== undefined) {
+      read.push({ declarationId: item.declarationId, ...(judgement.kind === 'update' && { storedFirst: pending.dossierId }) });
+    }
   }
   // 3. Single checks of some of the others.
   for (const pending of singleChecks(ctx, settings, mentioned)) {
@@ -72,8 +76,14 @@ export async function pollLgsp(ctx: PollContext, settings: Settings): Promise<Do
     const judgement = await judge(ctx, settings, pending, observation);
     if (judgement.kind === 'update') updates.push(judgement.update);
   }
-  // 4. Mark the settled items read.
-  if (read.length > 0) await markRead(ctx, settings, read);
+  // 4. Once the hub has stored the updates, mark read the items settled: an item whose update the hub
+  //    failed to store stays listed for the next run.
+  if (read.length > 0) {
+    ctx.afterStored(async (stored) => {
+      const ids = read.filter((r) => r.storedFirst === undefined || stored.has(r.storedFirst)).map((r) => r.declarationId);
+      if (ids.length > 0) await markRead(ctx, settings, ids);
+    });
+  }
   return updates;
 }
 

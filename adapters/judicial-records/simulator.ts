@@ -59,6 +59,8 @@ export interface JudicialRecordsSimulatorHandle extends SimulatorHandle {
   applications(mailbox?: string): (SimApplication & { status: string })[];
   /** Forces an application (by LLTP `ID`, `idReceivedDec` or `maHoSoMCDT`) into `status`, in its system's codes. */
   advance(id: string, status: string): void;
+  /** LGSP: marks an application's change read, as another client of the same account would (`danhDauHsThanhCong`). */
+  markRead(id: string): void;
   /** Expires the issued tokens (of a gateway, or all). */
   expireTokens(mailbox?: string): void;
   registerConsumer(consumerKey: string, consumerSecret: string): void;
@@ -134,6 +136,11 @@ export async function startJudicialRecordsSimulator(options: JudicialSimulatorOp
       const application = store.byId(id);
       if (!application) throw new Error(`no application ${id}`);
       store.advance(application, status);
+    },
+    markRead(id) {
+      const application = store.byId(id);
+      if (!application) throw new Error(`no application ${id}`);
+      application.readStatus = store.statusOf(application);
     },
     expireTokens: (mailbox) => store.expireTokens(mailbox),
     registerConsumer: (key, secret) => store.registerConsumer(key, secret),

@@ -3,7 +3,7 @@ import { deliverViaAxis } from './deliver.js';
 import { fetchAxisDirectory } from './directory.js';
 import { closeVdxpPools } from './axis-client.js';
 import { axisProgress } from './progress.js';
-import { receiveFromAxis } from './receive.js';
+import { clearUnfetchablePackets, receiveFromAxis } from './receive.js';
 import { vdxpSecretSettings, vdxpSettingsSchema, type VdxpSettings } from './settings.js';
 import { startVdxpSimulator } from './simulator.js';
 import { vdxpSimulatorSecret } from './simulator-store.js';
@@ -33,7 +33,10 @@ export const vdxpAdapter: Adapter<VdxpSettings> = {
       timeoutMs: 2000,
     }),
   },
-  close: closeVdxpPools,
+  close: async () => {
+    clearUnfetchablePackets();
+    await closeVdxpPools();
+  },
 };
 
 export { classifyAxisCall, VdxpCallError, type AxisCallResult, type AxisVerdict } from './axis-call-result.js';

@@ -24,8 +24,14 @@ export interface VdxpSettings {
    * headers, seen only in third-party gateway code); a receive run then reads the first page only.
    */
   pageSize?: number;
-  /** Packets one receive run handles at most (edoc and status together). Default 200. */
+  /** Packets one receive run handles at most from each list (edoc, then status). Default 200. */
   maxItemsPerRun?: number;
+  /**
+   * Runs in a row in which `getEdoc` refuses a pending packet for good (a `FAIL` answer, HTTP 404/410,
+   * `data` not base64, an answer over `maxResponseBytes`) before the hub acknowledges it `fail`, so the
+   * axis stops offering it (domain-vn §3.4). Failures worth another try never count. Default 3.
+   */
+  failUnfetchableAfter?: number;
   /** UTC offset the header timestamp is written in (the SDK uses the JVM's zone). Default `+07:00`. */
   timestampUtcOffset?: string;
   /** `ErrorCode`s of a `FAIL` answer that mean "try again later" rather than "bad input". Default none. */
@@ -34,7 +40,10 @@ export interface VdxpSettings {
   qd20Level?: string;
   /** Largest answer body read, in bytes (a `getEdoc` answer is the packet in base64). Default 128 MiB. */
   maxResponseBytes?: number;
-  /** Budget of one directory call in milliseconds (the whole directory, ~111 000 agencies, in one answer). Default 120 000. */
+  /**
+   * Budget of one directory call in milliseconds (the whole directory, ~111 000 agencies, in one answer).
+   * Default 120 000; at most 240 000, since a whole directory run (fetch and store) is cut at 5 minutes.
+   */
   directoryTimeoutMs?: number;
 }
 
@@ -50,6 +59,7 @@ export const VDXP_DEFAULTS = {
   timeoutMs: 10_000,
   maxConnections: 4,
   maxItemsPerRun: 200,
+  failUnfetchableAfter: 3,
   timestampUtcOffset: '+07:00',
   maxResponseBytes: 128 * 1024 * 1024,
   directoryTimeoutMs: 120_000,
@@ -119,11 +129,19 @@ export const vdxpSettingsSchema = {
       maximum: 10_000,
     },
     maxItemsPerRun: {
-      description: 'Packets one receive run handles at most, edoc and status together. Default 200.',
+      description: 'Packets one receive run handles at most from each list (edoc, then status). Default 200.',
       type: 'integer',
       minimum: 1,
       maximum: 100_000,
       default: VDXP_DEFAULTS.maxItemsPerRun,
+    },
+    failUnfetchableAfter: {
+      description:
+        'Runs in a row in which getEdoc refuses a pending packet for good (FAIL answer, HTTP 404/410, data not base64, answer over maxResponseBytes) before it is acknowledged fail. Default 3.',
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000,
+      default: VDXP_DEFAULTS.failUnfetchableAfter,
     },
     timestampUtcOffset: {
       description: 'UTC offset (±HH:MM) the XroadVnpt-timestamp header is written in; the SDK uses the JVM zone. Default +07:00.',
@@ -153,10 +171,11 @@ export const vdxpSettingsSchema = {
       default: VDXP_DEFAULTS.maxResponseBytes,
     },
     directoryTimeoutMs: {
-      description: 'Budget of one directory call in milliseconds; the axis serves its whole directory (about 111000 agencies) in one answer. Default 120000.',
+      description:
+        'Budget of one directory call in milliseconds; the axis serves its whole directory (about 111000 agencies) in one answer. Default 120000; at most 240000 (a directory run, fetch and store, is cut at 5 minutes).',
       type: 'integer',
       minimum: 100,
-      maximum: 3_600_000,
+      maximum: 240_000,
       default: VDXP_DEFAULTS.directoryTimeoutMs,
     },
   },
@@ -174,6 +193,7 @@ export function resolveVdxpSettings(settings: VdxpSettings): ResolvedVdxpSetting
     maxConnections: settings.maxConnections ?? VDXP_DEFAULTS.maxConnections,
     pageSize: settings.pageSize,
     maxItemsPerRun: settings.maxItemsPerRun ?? VDXP_DEFAULTS.maxItemsPerRun,
+    failUnfetchableAfter: settings.failUnfetchableAfter ?? VDXP_DEFAULTS.failUnfetchableAfter,
     timestampUtcOffset,
     timestampOffsetMinutes: parseUtcOffset(timestampUtcOffset),
     transientErrorCodes: settings.transientErrorCodes ?? [],

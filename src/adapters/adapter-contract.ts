@@ -96,6 +96,13 @@ export interface DossierPollContext<Settings> {
   signal: AbortSignal;
   log: Logger;
   now(): Date;
+  /**
+   * Work to do once the hub has stored the run's updates — such as marking changes read on a system
+   * whose change list is read-once — given the ids of the dossiers whose update is stored (applied,
+   * or found to change nothing). Not called for updates the hub failed to store, nor when the run
+   * fails before storing; a failure of `then` is logged, not retried.
+   */
+  afterStored(then: (stored: ReadonlySet<string>) => Promise<void>): void;
 }
 
 /** What asking an external system about a packet it took needs. */

@@ -41,3 +41,19 @@ export function storableText(text: string): string {
   const whole = (text as string & { toWellFormed(): string }).toWellFormed();
   return whole.includes('\0') ? whole.replaceAll('\0', '') : whole;
 }
+
+/**
+ * A JSON value as PostgreSQL's jsonb can hold it: every string and object key made storable
+ * ({@link storableText}), recursively. What a remote system returned as data (a result's
+ * `ketQuaXuLy` …) is kept whole, but one `"\u0000"` in it must not make the hub's write fail.
+ */
+export function storableJson(value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (isJsonObject(value)) {
+    const clean: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) clean[storableText(key)] = storableJson(item);
+    return clean;
+  }
+  return value;
+}

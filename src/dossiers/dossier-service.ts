@@ -8,6 +8,7 @@ import {
   type Applicant, type Dossier, type DossierDocument, type DossierFee, type DossierPayloadType, type DossierStatus,
   type DossierStep, type DossierSystem, type DossierUpdate, type PendingDossier,
 } from '../domain/dossier.js';
+import { storableJson } from '../adapters/json-values.js';
 import type { AttachmentMeta } from '../domain/message.js';
 import { hubError } from '../errors.js';
 import type { DeliveryEnqueuer } from '../queue/delivery-enqueuer.js';
@@ -77,7 +78,11 @@ export interface DossierService {
   view(principal: Principal, dossierId: string): Promise<DossierView>;
   read(dossierId: string): Promise<Dossier>;
   pending(endpointId: string, limit?: number): Promise<PendingDossier[]>;
-  applyUpdates(endpoint: EndpointConfig, updates: readonly DossierUpdate[]): Promise<{ applied: number; unchanged: number }>;
+  /**
+   * Stores what a target system said of its dossiers, each update on its own: one that cannot be
+   * stored (logged) does not keep the others out. `failed` names the dossiers whose update was not stored.
+   */
+  applyUpdates(endpoint: EndpointConfig, updates: readonly DossierUpdate[]): Promise<{ applied: number; unchanged: number; failed: string[] }>;
 }
 
 /**
@@ -233,10 +238,16 @@ export function createDossierService(deps: DossierServiceDeps): DossierService {
 
     async applyUpdates(endpoint, updates) {
       let applied = 0;
+      const failed: string[] = [];
       for (const update of updates) {
-        if (await applyUpdate(endpoint, update)) applied++;
+        try {
+          if (await applyUpdate(endpoint, storableUpdate(update))) applied++;
+        } catch (err) {
+          failed.push(update.dossierId);
+          deps.log.error({ err, dossierId: update.dossierId, endpointId: endpoint.id }, 'could not store what the target system said of a dossier; it is asked again next run');
+        }
       }
-      return { applied, unchanged: updates.length - applied };
+      return { applied, unchanged: updates.length - applied - failed.length, failed };
     },
   };
 
@@ -312,4 +323,14 @@ export function createDossierService(deps: DossierServiceDeps): DossierService {
 /** PostgreSQL's unique_violation, from either driver. */
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === '23505';
+}
+
+/**
+ * An update as the database can hold it: the system's texts and result data made storable
+ * ({@link storableJson}: no U+0000, no lone surrogate, in keys too); the documents' bytes untouched.
+ */
+function storableUpdate(update: DossierUpdate): DossierUpdate {
+  const { result, ...rest } = update;
+  const clean = storableJson(rest) as Omit<DossierUpdate, 'result'>;
+  return result ? { ...clean, result: { data: storableJson(result.data) as Record<string, unknown>, documents: result.documents } } : clean;
 }

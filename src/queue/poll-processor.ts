@@ -107,9 +107,20 @@ export function createPollProcessor(deps: PollProcessorDeps): PollProcessor {
         if (!deps.dossiers) throw new Error('dossiers are not served by this process');
         const pending = await deps.dossiers.pending(endpoint.id);
         if (pending.length === 0) return { pending: 0, updated: 0, applied: 0 };
-        const updates = await adapter.pollDossiers({ endpoint: { id: endpoint.id, settings: endpoint.settings }, pending, signal, log, now: deps.now });
-        const { applied } = await deps.dossiers.applyUpdates(endpoint, updates);
-        if (updates.length > 0) log.info({ pending: pending.length, updated: updates.length, applied }, 'dossier results polled');
+        const afterStored: ((stored: ReadonlySet<string>) => Promise<void>)[] = [];
+        const updates = await adapter.pollDossiers({
+          endpoint: { id: endpoint.id, settings: endpoint.settings }, pending, signal, log, now: deps.now,
+          afterStored: (then) => void afterStored.push(then),
+        });
+        const { applied, failed } = await deps.dossiers.applyUpdates(endpoint, updates);
+        const notStored = new Set(failed);
+        const stored = new Set(pending.map((p) => p.dossierId).filter((id) => !notStored.has(id)));
+        for (const then of afterStored) {
+          await then(stored).catch((err: unknown) => log.warn({ err }, 'the adapter\'s follow-up to stored updates failed'));
+        }
+        if (updates.length > 0) log.info({ pending: pending.length, updated: updates.length, applied, failed: failed.length }, 'dossier results polled');
+        // Counted as a failed run (metrics, job record); what was stored stays stored.
+        if (failed.length > 0) throw new Error(`${failed.length} of ${updates.length} dossier updates could not be stored`);
         return { pending: pending.length, updated: updates.length, applied };
       }
       default:

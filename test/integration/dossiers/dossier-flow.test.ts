@@ -182,6 +182,30 @@ describe.each(STORES)('dossiers end to end (%s store)', (store) => {
     expect(v.exchanges.map((e) => e.op)).toContain('result');
   });
 
+  it('a result whose data holds text no database can store (U+0000, a lone surrogate) is stored cleaned, and the dossiers after it get theirs', async () => {
+    const file = async (): Promise<{ id: string; number: string }> => {
+      const filed = await t.call('POST', '/v1/dossiers', {
+        key: t.keys.h56,
+        body: {
+          ...judicialDossier(), documents: [],
+          procedure: { code: '1.001193.000.00.00.H56', name: 'Đăng ký khai sinh' },
+          target: { system: 'civil-registry', payloadType: 'birth', payload: sampleBirthPayload() },
+        },
+      });
+      expect(filed.status).toBe(202);
+      const dossier = filed.json as { id: string; number: string };
+      await settled(dossier.id);
+      return dossier;
+    };
+    const damaged = await file();
+    const sound = await file();
+    hotich.advance(damaged.number, '4', { ketQuaXuLy: { soDangKy: '12\u0000/2026', 'ghi\u0000Chu': ['a\ud800b'] } });
+    hotich.advance(sound.number, '4');
+    expect(await polls.runNow('poll-results', 'hotich-h56')).toMatchObject({ applied: 2 });
+    expect((await view(damaged.id)).dossier).toMatchObject({ status: 9, result: { data: { soDangKy: '12/2026', ghiChu: ['a\ufffdb'] } } });
+    expect((await view(sound.id)).dossier.status).toBe(9);
+  });
+
   describe('refusals store nothing', () => {
     const countDossiers = async (): Promise<number> => (await t.hub.db.query<{ n: number }>('SELECT count(*)::int AS n FROM dossiers')).rows[0]!.n;
 

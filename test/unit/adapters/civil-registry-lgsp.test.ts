@@ -54,6 +54,12 @@ describe('civil-registry, variant lgsp', () => {
       expect(sim.registrations(mailbox)[0]?.registration).toEqual(payload);
     });
 
+    it('is permanent, without a request, when a field holds a character XML cannot carry', async () => {
+      const dossier = dossierOf('marriage', { payload: { ...payloadOf('marriage'), ghiChu: 'Ghi chú\u0001' } });
+      expect(await deliver(dossier)).toMatchObject({ kind: 'permanent', reason: expect.stringMatching(/^the registration cannot be written as XML: /) as unknown });
+      expect(sim.requests(mailbox)).toEqual([]);
+    });
+
     it('delivers a death registration under KT, with the module codes of the endpoint when set', async () => {
       expect((await deliver(dossierOf('death'))).kind).toBe('delivered');
       expect(sim.registrations(mailbox)[0]).toMatchObject({ module: 'KT', payloadType: 'death' });

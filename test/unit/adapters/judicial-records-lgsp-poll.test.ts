@@ -26,12 +26,15 @@ async function gatewayWith(numbers: readonly number[], extra: Partial<JudicialRe
   let pending: PendingDossier[] = dossiers.map((d) => pendingOf(d));
   const poll = (options: { store?: boolean; only?: readonly Dossier[] } = {}): Promise<DossierUpdate[]> => {
     const listed = options.only ? pending.filter((p) => options.only?.some((d) => d.id === p.dossierId)) : pending;
-    return pollJudicialRecords(pollContext(settings, endpointId, listed)).then((updates) => {
-      // The hub stores what it was told (unless the test says it failed to).
+    const ctx = pollContext(settings, endpointId, listed);
+    return pollJudicialRecords(ctx).then(async (updates) => {
+      // The hub stores what it was told (unless the test says it failed to), then tells the adapter.
       if (options.store !== false) pending = pending.map((p) => {
         const u = updates.find((x) => x.dossierId === p.dossierId);
         return u ? { ...p, status: u.status, systemStatus: u.systemStatus } : p;
       });
+      const failed = new Set(options.store === false ? updates.map((u) => u.dossierId) : []);
+      await ctx.settle(new Set(listed.map((p) => p.dossierId).filter((id) => !failed.has(id))));
       return updates;
     });
   };
@@ -104,11 +107,36 @@ describe('judicial-records lgsp: pollDossiers', () => {
     expect(other.id).toBe('dos-36');
   });
 
-  it('recovers, by a single check, a change marked read that the hub failed to store', async () => {
-    const g = await gatewayWith([37]);
+  it('does not mark read a change the hub failed to store: the list reports it again next run', async () => {
+    const g = await gatewayWith([37, 38], { statusChecksPerRun: 0 });
     await g.poll();
     sim().advance(g.dossiers[0]?.number as string, '4');
     expect(await g.poll({ store: false })).toHaveLength(1);
+    // Nothing was marked read after the failed store.
+    expect(g.operations().slice(-1)).toEqual(['traDsTrangThaiHs']);
+    expect(await g.poll()).toEqual([{ dossierId: 'dos-37', status: 4, systemStatus: '4', note: 'Đang xử lý' }]);
+    expect(g.operations().slice(-2)).toEqual(['traDsTrangThaiHs', 'danhDauHsThanhCong']);
+    expect(await g.poll()).toEqual([]);
+  });
+
+  it('marks read a stored change but not another in the same run whose store failed', async () => {
+    const g = await gatewayWith([43, 44], { statusChecksPerRun: 0 });
+    const [stored, lost] = g.dossiers as [Dossier, Dossier];
+    await g.poll();
+    sim().advance(stored.number, '4');
+    sim().advance(lost.number, '4');
+    const ctx = pollContext(g.settings, `ep-${g.mailbox}`, [pendingOf(stored, { systemStatus: '3' }), pendingOf(lost, { systemStatus: '3' })]);
+    expect((await pollJudicialRecords(ctx)).map((u) => u.dossierId)).toEqual([stored.id, lost.id]);
+    await ctx.settle(new Set([stored.id]));
+    const mark = JSON.parse(sim().requests(g.mailbox).at(-1)?.body.toString() ?? '{}') as Record<string, unknown>;
+    expect(mark).toEqual({ declarationId: g.idOf(stored), infoType: '2' });
+  });
+
+  it('recovers, by a single check, a change another client of the account marked read', async () => {
+    const g = await gatewayWith([37]);
+    await g.poll();
+    sim().advance(g.dossiers[0]?.number as string, '4');
+    sim().markRead(g.dossiers[0]?.number as string);
     // The list no longer has it; traTrangThaiHs does.
     expect(await g.poll()).toEqual([{ dossierId: 'dos-37', status: 4, systemStatus: '4', note: 'Đang xử lý' }]);
     expect(g.operations().slice(-2)).toEqual(['traDsTrangThaiHs', 'traTrangThaiHs']);
@@ -167,7 +195,9 @@ describe('judicial-records lgsp: pollDossiers', () => {
     // A single check that fails or answers garbage tells nothing; the run goes on.
     sim().advance(d62.number, '4');
     sim().advance(d63.number, '4');
-    await g.poll({ store: false });
+    // Consumed by another client: only the single checks can find them now.
+    sim().markRead(d62.number);
+    sim().markRead(d63.number);
     sim().setBehaviour(g.mailbox, { mode: 'malformed', count: 1 }, ['traTrangThaiHs']);
     expect((await g.poll()).map((u) => u.dossierId)).toEqual(['dos-63']);
 

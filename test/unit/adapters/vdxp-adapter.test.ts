@@ -323,6 +323,26 @@ describe('vdxp against the simulated axis', () => {
       expect(sim.requests(B.systemId).map((r) => r.operation)).not.toContain('updateStatus');
     });
 
+    it('acknowledges fail a packet getEdoc refuses for good in failUnfetchableAfter runs in a row; never one it may get later', async () => {
+      await sendToB('document', edocVariant(1));
+      await sendToB('document', edocVariant(2));
+      const acks = () => sim.requests(B.systemId).filter((r) => r.operation === 'updateStatus').map((r) => r.headers['xroadvnpt-status']);
+      // Worth another try (502): however many runs, it stays pending and unacknowledged.
+      sim.setBehaviour(B.systemId, { mode: 'fail', status: 502 }, ['getEdoc']);
+      for (let run = 0; run < 4; run++) expect(await vdxpAdapter.receive!(receiveContext(acceptAll, { maxItemsPerRun: 1 }))).toMatchObject({ failed: 1, rejected: 0 });
+      expect(acks()).toEqual([]);
+      // Refused for good (404): pending for two runs, acknowledged fail on the third; the next packet then comes through.
+      sim.setBehaviour(B.systemId, { mode: 'fail', status: 404 }, ['getEdoc']);
+      for (let run = 0; run < 2; run++) expect(await vdxpAdapter.receive!(receiveContext(acceptAll, { maxItemsPerRun: 1 }))).toMatchObject({ failed: 1, rejected: 0 });
+      expect(acks()).toEqual([]);
+      expect(await vdxpAdapter.receive!(receiveContext(acceptAll, { maxItemsPerRun: 1 }))).toMatchObject({ failed: 0, rejected: 1 });
+      expect(acks()).toEqual(['fail']);
+      expect(sim.pending(B.agency)).toHaveLength(1);
+      sim.setBehaviour(B.systemId, { mode: 'ok' }, ['getEdoc']);
+      expect(await vdxpAdapter.receive!(receiveContext(acceptAll, { maxItemsPerRun: 1 }))).toMatchObject({ fetched: 1, accepted: 1 });
+      expect(sim.pending(B.agency)).toEqual([]);
+    });
+
     it('leaves a packet pending when the hub cannot take it now', async () => {
       await sendToB('document', edocPacket);
       const summary = await vdxpAdapter.receive!(receiveContext(() => Promise.reject(new Error('store down'))));
@@ -369,6 +389,12 @@ describe('vdxp against the simulated axis', () => {
       for (let i = 0; i < 3; i++) await sendToB('document', edocVariant(i));
       expect(await vdxpAdapter.receive!(receiveContext(acceptAll, { maxItemsPerRun: 2 }))).toMatchObject({ fetched: 2 });
       expect(sim.pending(B.agency)).toHaveLength(1);
+      sim.reset();
+      // Each list has its own budget: a backlog of documents does not hold back the status packets.
+      for (let i = 0; i < 3; i++) await sendToB('document', edocVariant(i));
+      await sendToB('status', statusPacket);
+      expect(await vdxpAdapter.receive!(receiveContext(acceptAll, { maxItemsPerRun: 2 }))).toMatchObject({ fetched: 3 });
+      expect(sim.requests(B.systemId).filter((r) => r.operation === 'getReceivedEdocList')).toHaveLength(2);
       sim.reset();
       for (let i = 0; i < 3; i++) await sendToB('document', edocVariant(i));
       expect(await vdxpAdapter.receive!(receiveContext(acceptAll, { pageSize: 2 }))).toMatchObject({ fetched: 2 });

@@ -2,7 +2,8 @@ import type { Job } from 'bullmq';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { adapters } from '../../../adapters/index.js';
-import type { AdapterTable, ReceiveContext, ReceiveSummary } from '../../../src/adapters/adapter-contract.js';
+import type { AdapterTable, DossierPollContext, ReceiveContext, ReceiveSummary } from '../../../src/adapters/adapter-contract.js';
+import type { DossierUpdate, PendingDossier } from '../../../src/domain/dossier.js';
 import { parseHubConfig } from '../../../src/config/load-hub-config.js';
 import type { DirectoryAgency } from '../../../src/domain/directory-agency.js';
 import { createMetrics } from '../../../src/metrics.js';
@@ -28,7 +29,10 @@ const job = (name: string, endpointId: string, progress: unknown[] = []) =>
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 /** The adapter table with the axis adapter's receive loop and directory replaced. */
-function setup(vdxp: { receive?: (ctx: ReceiveContext<unknown>) => Promise<ReceiveSummary>; fetchDirectory?: () => Promise<DirectoryAgency[]> }, extra: Partial<PollProcessorDeps> = {}) {
+function setup(
+  vdxp: { receive?: (ctx: ReceiveContext<unknown>) => Promise<ReceiveSummary>; fetchDirectory?: () => Promise<DirectoryAgency[]>; pollDossiers?: (ctx: DossierPollContext<unknown>) => Promise<DossierUpdate[]> },
+  extra: Partial<PollProcessorDeps> = {},
+) {
   const table = { ...adapters, vdxp: { ...adapters.vdxp, ...vdxp } } as unknown as AdapterTable;
   const metrics = createMetrics({ defaultMetrics: false });
   const intakes: unknown[][] = [];
@@ -82,6 +86,28 @@ describe('poll processor', () => {
     await expect(processor(job('sync-directory', 'eoffice'))).rejects.toThrow(/serves no directory/);
     await expect(processor(job('bogus', 'axis'))).rejects.toThrow(/unknown poll job/);
     expect(await runs('failed')).toBe(3);
+  });
+
+  it('a result poll stores each update, then runs the adapter\'s follow-up with the dossiers stored; an update not stored fails the run', async () => {
+    const pending = ['d-1', 'd-2', 'd-3'].map((dossierId) => ({ dossierId }) as PendingDossier);
+    const update = (dossierId: string): DossierUpdate => ({ dossierId, status: 4, systemStatus: '4' });
+    const followUps: string[][] = [];
+    const { processor, runs } = setup({
+      pollDossiers: async (ctx) => {
+        expect(ctx.pending).toEqual(pending);
+        ctx.afterStored(async (stored) => void followUps.push([...stored]));
+        return [update('d-1'), update('d-2')];
+      },
+    }, {
+      dossiers: {
+        pending: async () => pending,
+        // d-2's update could not be stored (the database refused it, say).
+        applyUpdates: async (_endpoint, updates) => ({ applied: updates.length - 1, unchanged: 0, failed: ['d-2'] }),
+      },
+    });
+    await expect(processor(job('poll-results', 'axis'))).rejects.toThrow('1 of 2 dossier updates could not be stored');
+    expect(followUps).toEqual([['d-1', 'd-3']]);
+    expect(await runs('failed')).toBe(1);
   });
 
   it('runs of one job for one endpoint take turns; other endpoints and jobs run alongside', async () => {
