@@ -26,6 +26,7 @@ export const ERROR_TABLE = {
   HUB_ERR_EDXML_INVALID: [422, 'The edXML packet is invalid: %s'],
   HUB_ERR_SIGNATURE_INVALID: [422, 'The XML signature does not verify: %s'],
   HUB_ERR_SIGNATURE_REQUIRED: [422, 'A verifiable XML signature is required on this route: %s'],
+  HUB_ERR_REVOCATION_UNAVAILABLE: [503, 'The revocation status of the signer certificate cannot be established now (%s): try again later'],
   HUB_ERR_INVALID_AGENCY_CODE: [422, 'Agency code %s is not valid: %s'],
   HUB_ERR_INVALID_STATE: [409, '%s'],
   HUB_ERR_ALREADY_PAUSED: [409, 'Endpoint %s is already paused (since %s, by %s)'],

@@ -49,6 +49,8 @@ function rejection(record: SignatureAuditRecord): HubError | undefined {
     case 'valid':
       return undefined;
     case 'invalid':
+      // No CRL or OCSP answer could be had: not the document's fault, and another try may get one.
+      if (record.reason === 'revocation-unknown') return hubError('HUB_ERR_REVOCATION_UNAVAILABLE', [record.detail ?? 'no answer'], details);
       return hubError('HUB_ERR_SIGNATURE_INVALID', [`${record.reason}: ${record.detail}`], details);
     case 'absent':
       return hubError('HUB_ERR_SIGNATURE_REQUIRED', ['the document is not signed'], details);
@@ -65,8 +67,10 @@ function rejection(record: SignatureAuditRecord): HubError | undefined {
 
 /**
  * Applies a route's signature policy. `off` never calls `verify`; `report` verifies and always accepts;
- * `require` accepts only `valid`, rejecting `invalid` with HUB_ERR_SIGNATURE_INVALID and `absent` or
- * `unverifiable` with HUB_ERR_SIGNATURE_REQUIRED. Either way `record` is what to write to the audit log.
+ * `require` accepts only `valid`, rejecting `invalid` with HUB_ERR_SIGNATURE_INVALID (503
+ * HUB_ERR_REVOCATION_UNAVAILABLE when only the signer's revocation status could not be had: a polled
+ * packet then stays pending remotely, an agency tries again) and `absent` or `unverifiable` with
+ * HUB_ERR_SIGNATURE_REQUIRED. Either way `record` is what to write to the audit log.
  */
 export function applySignaturePolicy(policy: SignaturePolicy, verify: () => XmlSignatureResult, revocation?: unknown): SignaturePolicyOutcome {
   if (policy === 'off') return { accepted: true, record: { policy, status: 'not-checked' } };

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { applySignaturePolicy, type SignaturePolicy } from '../../../../src/formats/xmldsig/apply-signature-policy.js';
 import type { XmlSignatureResult } from '../../../../src/formats/xmldsig/xml-signature-result.js';
+import { outcomeOfRefusal } from '../../../../src/queue/polled-packet-intake.js';
 
 const signer = {
   subject: 'C=VN, O=UBND Tỉnh Nghệ An, CN=vanthu',
@@ -46,6 +47,15 @@ describe('applySignaturePolicy', () => {
     if (outcome.accepted) return;
     expect(outcome.error).toMatchObject({ code, statusCode: 422, details: { signatureStatus: status } });
     expect(outcome.record).toMatchObject({ policy: 'require', status });
+  });
+
+  it('require: a signer whose revocation status could not be had is a 503 to try again, and a polled packet stays pending', () => {
+    const outcome = applySignaturePolicy('require', () => ({ status: 'invalid', reason: 'revocation-unknown', detail: 'no CRL or OCSP source answers' }));
+    expect(outcome.accepted).toBe(false);
+    if (outcome.accepted) return;
+    expect(outcome.error).toMatchObject({ code: 'HUB_ERR_REVOCATION_UNAVAILABLE', statusCode: 503, details: { signatureStatus: 'invalid', reason: 'revocation-unknown' } });
+    // Not the packet's fault: the receive loop must not acknowledge it `fail`.
+    expect(outcomeOfRefusal(outcome.error)).toBeUndefined();
   });
 
   it('require: accepts valid', () => {
