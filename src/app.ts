@@ -11,6 +11,7 @@ import { createConsoleLogin } from './auth/console-login.js';
 import type { ConsoleSessions } from './auth/console-sessions.js';
 import type { HubEnv } from './config/load-env.js';
 import type { HubKeys } from './crypto/hub-keys.js';
+import { withCanonicalUuids } from './http/canonical-uuids.js';
 import { frameworkErrors, installErrorHandler, refuseNulInUrl } from './http/error-handler.js';
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { installJsonBodyParser } from './http/json-body-parser.js';
@@ -101,8 +102,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // 1. errors and validation: one strict Ajv for bodies, a coercing one for query strings and params.
   installErrorHandler(app, deps.env);
   refuseNulInUrl(app);
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? deps.catalogue.strict : deps.catalogue.coercing).compile(schema as object));
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const validate = (httpPart === 'body' ? deps.catalogue.strict : deps.catalogue.coercing).compile(schema as object);
+    return httpPart === 'params' || httpPart === 'querystring' ? withCanonicalUuids(schema, validate) : validate;
+  });
   for (const schema of deps.catalogue.schemas) app.addSchema(schema);
 
   // 2. OpenAPI at /docs (UI) and /docs/json.

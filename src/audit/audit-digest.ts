@@ -69,8 +69,9 @@ export type AuditInsertValues = [Date, string, string, string | null, string | n
  */
 export function auditInsertValues(event: AuditRecord): AuditInsertValues {
   const data = JSON.stringify(event.data ?? {});
-  const messageId = event.messageId ?? null;
-  const deliveryId = event.deliveryId ?? null;
+  // As the uuid columns give them back (lower case), whatever case the writer was handed.
+  const messageId = event.messageId?.toLowerCase() ?? null;
+  const deliveryId = event.deliveryId?.toLowerCase() ?? null;
   const digest = auditDigest({ at: isoMicros(event.at), actor: event.actor, kind: event.kind, messageId, deliveryId, data: JSON.parse(data) as unknown });
   return [event.at, event.actor, event.kind, messageId, deliveryId, data, digest.toString('hex')];
 }

@@ -113,4 +113,16 @@ describe.each(STORES)('business statuses from recipients (%s store)', (store) =>
     const recalls = list.map((r) => receiptPayload(t, r.jws)).filter((p) => p.event === 'status' && p.statusCode === '13');
     expect(recalls.map((p) => p.recipient).sort()).toEqual([H14, H41]);
   });
+
+  it('a message id in upper case names the same message, and what the hub signs and chains spells it as stored: the audit log still verifies', async () => {
+    const r = await t.call('POST', `/v1/messages/${id.toUpperCase()}/status`, { key: t.keys.h41, body: { code: '04' } });
+    expect(r.status).toBe(202);
+    expect(receiptPayload(t, r.json.receipt)).toMatchObject({ event: 'status', statusCode: '04', messageId: id });
+    const view = await viewWhen(t, r.json.id, t.keys.h41, () => true);
+    expect(view.relatedMessageId).toBe(id);
+    expect((await t.call('GET', `/v1/messages/${id.toUpperCase()}`, { key: t.keys.g22 })).json.id).toBe(id);
+    await quiesce(t);
+    const verified = await t.call('GET', '/v1/audit/verify', { key: t.keys.auditor });
+    expect(verified.json).toMatchObject({ ok: true });
+  });
 });
