@@ -12,6 +12,7 @@ import type { ConsoleSessions } from './auth/console-sessions.js';
 import type { HubEnv } from './config/load-env.js';
 import type { HubKeys } from './crypto/hub-keys.js';
 import { withCanonicalUuids } from './http/canonical-uuids.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { frameworkErrors, installErrorHandler, refuseNulInUrl } from './http/error-handler.js';
 import { clientErrorHandler } from './http/client-error-handler.js';
 import { installJsonBodyParser } from './http/json-body-parser.js';
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // 1. errors and validation: one strict Ajv for bodies, a coercing one for query strings and params.
   installErrorHandler(app, deps.env);
   refuseNulInUrl(app);
+  installSecurityHeaders(app);
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const validate = (httpPart === 'body' ? deps.catalogue.strict : deps.catalogue.coercing).compile(schema as object);
     return httpPart === 'params' || httpPart === 'querystring' ? withCanonicalUuids(schema, validate) : validate;

@@ -51,6 +51,18 @@ describe.each(STORES)('hub endpoints: certificate, health, readiness, metrics, O
     expect(() => verifyJwsSignature(`${h}.${forged}.${s}`, chain[0]!.publicKey)).toThrow();
   });
 
+  it('marks every answer nosniff, and keeps the API\'s answers, refusals included, out of caches', async () => {
+    const [api, refused, health] = await Promise.all([
+      fetch(`${t.url}/v1/inbox`, { headers: { authorization: `Bearer ${t.keys.h41}` } }),
+      fetch(`${t.url}/v1/inbox`),
+      fetch(`${t.url}/healthz`),
+    ]);
+    expect([api.status, refused.status, health.status]).toEqual([200, 401, 200]);
+    for (const r of [api, refused, health]) expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect([api.headers.get('cache-control'), refused.headers.get('cache-control')]).toEqual(['no-store', 'no-store']);
+    expect(health.headers.get('cache-control')).toBeNull();
+  });
+
   it('answers /healthz and /readyz (database, redis and the audit log ok) without a key', async () => {
     const health = await t.call('GET', '/healthz');
     expect(health).toMatchObject({ status: 200, json: { status: 'ok' } });
