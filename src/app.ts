@@ -152,7 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const caPem = hubCas.anchors.map((cert) => cert.toString()).join('');
   await app.register(evidenceRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, caPem, forwardedEdxml: deps.forwardedEdxml, ...(deps.tsaCaPem ? { tsaCaPem: deps.tsaCaPem } : {}), now: deps.now });
   await app.register(sessionRoutes, { apiKeys: deps.apiKeys, login: createConsoleLogin({ db: deps.db, now: deps.now }), sessions: deps.sessions, cookieSecure: deps.env.cookieSecure });
-  await app.register(auditChainRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, checkpointTrust: hubCas });
+  await app.register(auditChainRoutes, { db: deps.db, apiKeys: deps.apiKeys, audit: deps.audit, checkpointTrust: hubCas, hubKeys: deps.keys.all });
   await app.register(statsRoutes, { db: deps.db, apiKeys: deps.apiKeys, now: deps.now });
   // The web console: its page and files, read once here (src/console/web/ and the front-end packages).
   await app.register(consoleRoutes, { assets: loadConsoleAssets() });

@@ -1,3 +1,4 @@
+import { sign } from 'node:crypto';
 import type { Logger } from 'pino';
 import { hubError, isHubError } from '../errors.js';
 import type { Db } from '../store/db.js';
@@ -31,6 +32,15 @@ export interface AuditChainOptions {
   timestamper?: Timestamper;
 }
 
+/** A detached signature by the hub's active key, and what a verifier needs to check it. */
+export interface HubSignature {
+  /** DER ECDSA (EC keys) or PKCS#1 v1.5 (RSA) over the bytes with SHA-256: what `openssl dgst -sha256 -sign` makes. */
+  signature: Buffer;
+  kid: string;
+  /** PEM certificates of the signing key, leaf first. */
+  chainPem: string;
+}
+
 /** The tamper-evident chain's moving parts in one process: sealing, checkpoints, timestamps, health. */
 export interface AuditChain {
   /** Starts the sealing loop and the health probe. */
@@ -38,6 +48,11 @@ export interface AuditChain {
   stop(): Promise<void>;
   /** Seals everything pending and checkpoints the head (if not already): the checkpoint covering every event so far. */
   checkpointNow(): Promise<Checkpoint | undefined>;
+  /**
+   * Signs other statements the hub makes about its audit trail (an evidence bundle's manifest) with the
+   * key that signs checkpoints, the same way: `openssl dgst -sha256 -verify` checks it.
+   */
+  signStatement(bytes: Buffer): HubSignature;
   /** `ok`, or why the audit log cannot be written now (for `/readyz`). */
   health(): string;
   /** Throws HUB_ERR_AUDIT_UNAVAILABLE unless the audit log can be written. */
@@ -222,6 +237,9 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
       await writeCheckpoint(db, opts.signer, opts.now(), () => true);
       await stampPending().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'audit chain: time-stamping a checkpoint failed'));
       return readLastCheckpoint(db);
+    },
+    signStatement(bytes) {
+      return { signature: sign('sha256', bytes, opts.signer.privateKey), kid: opts.signer.kid, chainPem: opts.signer.chainPem };
     },
     health,
     assertWritable,

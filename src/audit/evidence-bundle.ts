@@ -15,12 +15,13 @@ import { canonicalAuditEvent, contentOfRow, EVENT_COLUMNS_SQL, type AuditEventRo
 
 export interface EvidenceDeps {
   db: Queryable;
-  audit: Pick<AuditChain, 'checkpointNow'>;
-  /** The hub's CA certificate(s), PEM: `certificates/ca.pem` (verifiers should use their own copy). */
+  /** Seals and checkpoints the message's events; signs the manifest with the hub's key. */
+  audit: Pick<AuditChain, 'checkpointNow' | 'signStatement'>;
+  /** The hub's CA certificate(s), PEM: `certificates/ca.pem`, for convenience (verify.sh trusts only the auditor's own copy). */
   caPem: string;
   /** The signed edXML the hub forwarded for a message (included when it was forwarded as edXML). */
   forwardedEdxml?: ForwardedEdxml;
-  /** PEM of the time-stamping authority's CA, when checkpoints are time-stamped (the TSA certificate is in each token). */
+  /** PEM of the time-stamping authority's CA, when checkpoints are time-stamped (the TSA certificate is in each token); for convenience, as `caPem`. */
   tsaCaPem?: string;
   now(): Date;
 }
@@ -124,11 +125,16 @@ async function chainSegment(db: Queryable, from: number, to: number): Promise<st
   return `${lines.join('\n')}\n`;
 }
 
+/** What a bundle holds besides the files its manifest lists: the manifest, its signature and the signer's chain. */
+export const MANIFEST_FILES = { manifest: 'manifest.json', signature: 'manifest.sig', signer: 'certificates/manifest-signer.pem' } as const;
+
 /**
  * Builds the evidence bundle of a message (ZIP): its canonical content, every receipt (with the
  * signing input and an openssl-ready signature), its audit events as the chain hashed them, the chain
  * links from each event to a signed checkpoint, the checkpoints (and their RFC 3161 timestamps), the
- * certificates, a manifest, `verify.sh` and `VERIFY.md`. Everything checks with openssl alone.
+ * certificates, `verify.sh`, `VERIFY.md`, and a manifest listing every other file with its SHA-256,
+ * signed by the hub's key (`manifest.sig`, signer chain in `certificates/manifest-signer.pem`): a
+ * file removed, added or changed is seen. Everything checks with openssl alone.
  * A recipient's bundle holds its own delivery's part only.
  */
 export async function buildEvidenceBundle(deps: EvidenceDeps, messageId: string, scope: { onlyRecipient?: string }): Promise<Buffer> {
@@ -183,7 +189,9 @@ export async function buildEvidenceBundle(deps: EvidenceDeps, messageId: string,
   put('certificates/ca.pem', deps.caPem);
   if (deps.tsaCaPem) put('certificates/tsa-ca.pem', deps.tsaCaPem);
 
-  // 5. manifest, script, instructions
+  // 5. script, instructions, then the manifest of all of it, signed
+  put('verify.sh', VERIFY_SCRIPT());
+  put('VERIFY.md', VERIFY_DOC());
   const manifest = {
     type: 'lienthong-evidence', version: 1, createdAt: deps.now().toISOString(),
     message: { id: message.id, kind: message.kind, sender: message.sender, recipients: message.recipients, createdAt: message.createdAt.toISOString(), contentSha256: message.contentSha256, ...(scope.onlyRecipient ? { scope: scope.onlyRecipient } : {}),
@@ -193,9 +201,12 @@ export async function buildEvidenceBundle(deps: EvidenceDeps, messageId: string,
     checkpoints: [...segments.values()].map(({ from, checkpoint }) => ({ seq: checkpoint.seq, at: checkpoint.at.toISOString(), kid: checkpoint.kid, chainFrom: from, timestamped: checkpoint.tsaToken !== null })),
     files: Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, sha256Hex(bytes)])),
   };
-  put('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
-  put('verify.sh', VERIFY_SCRIPT());
-  put('VERIFY.md', VERIFY_DOC());
+  // verify.sh reads `files` line by line: JSON.stringify puts each entry on its own line, `    "<path>": "<hex>"`.
+  const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+  const signed = deps.audit.signStatement(manifestBytes);
+  put(MANIFEST_FILES.manifest, manifestBytes);
+  put(MANIFEST_FILES.signature, signed.signature);
+  put(MANIFEST_FILES.signer, signed.chainPem);
   const root = `evidence-${message.id}`;
   return Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([path, bytes]) => [`${root}/${path}`, [bytes, { os: 3, attrs: ((path.endsWith('.sh') ? 0o100755 : 0o100644) << 16) >>> 0 }]]))));
 }

@@ -1,5 +1,7 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { certificatesFromPem } from '../crypto/hub-keys.js';
+import { keyIdOf } from '../crypto/key-id.js';
+import type { PublishedHubKey } from '../crypto/verify-receipt.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { buildCertificatePath } from '../formats/xmldsig/certificate-path.js';
 import type { TrustStore } from '../formats/xmldsig/trust-store.js';
@@ -43,6 +45,12 @@ export interface ChainReport {
 export interface VerifyChainOptions {
   /** CAs the checkpoint signers must chain to: the auditor's own copy, not the hub database's. */
   trust: TrustStore;
+  /**
+   * The hub's own keys, active and retired (`HubKeys.all`, `GET /v1/hub/keys`): a checkpoint signed by
+   * any other key is refused, even one certified by `trust` (the signer chains in `audit_signers` are
+   * in the database, which is what is being checked). Without it, any key `trust` certifies is accepted.
+   */
+  hubKeys?: readonly PublishedHubKey[];
   /** Rows read per query. */
   pageSize?: number;
   /** Called after each page with the last seq walked. */
@@ -53,18 +61,22 @@ export interface VerifyChainOptions {
 interface ChainRow extends AuditEventRow {
   seq: string;
   event_id: string;
-  digest: Buffer | null;
-  prev_hash: Buffer | null;
-  hash: Buffer | null;
+  // bytea: a Buffer from node-postgres, a Uint8Array from PGlite
+  digest: Uint8Array | null;
+  prev_hash: Uint8Array | null;
+  hash: Uint8Array | null;
 }
 
-const hex = (b: Buffer | null): string => (b ? b.toString('hex') : 'null');
-const same = (a: Buffer | null, b: Buffer): boolean => a !== null && Buffer.from(a).equals(b);
+const hex = (b: Uint8Array | null): string => (b ? Buffer.from(b).toString('hex') : 'null');
+const same = (a: Uint8Array | null, b: Buffer): boolean => a !== null && Buffer.from(a).equals(b);
 
 const digestOf = (row: ChainRow): Buffer | null => (row.id === null ? null : auditDigest(contentOfRow(row)));
 
-/** Checks one checkpoint on its own: statement matches the row, signature by a trusted signer. */
-function checkCheckpoint(cp: Checkpoint, chainPem: string | undefined, trust: TrustStore): string | undefined {
+/**
+ * Checks one checkpoint on its own: statement matches the row, signature by a trusted signer whose
+ * certificate is the key the checkpoint names (and, given `hubKeys`, one of the hub's).
+ */
+function checkCheckpoint(cp: Checkpoint, chainPem: string | undefined, opts: Pick<VerifyChainOptions, 'trust' | 'hubKeys'>): string | undefined {
   let statement: CheckpointStatement;
   try {
     statement = JSON.parse(cp.statement.toString('utf8')) as CheckpointStatement;
@@ -73,11 +85,13 @@ function checkCheckpoint(cp: Checkpoint, chainPem: string | undefined, trust: Tr
   }
   if (canonicalJson(statement) !== cp.statement.toString('utf8')) return 'its statement is not in canonical form';
   if (statement.seq !== cp.seq || statement.hash !== cp.hash.toString('hex') || statement.kid !== cp.kid) return 'its statement does not match its seq, hash or key id';
+  if (opts.hubKeys && !opts.hubKeys.some((key) => key.kid === cp.kid)) return `its signer ${cp.kid} is not one of the hub's keys`;
   if (!chainPem) return `its signer ${cp.kid} is not recorded`;
   const certs = certificatesFromPem(chainPem);
   const leaf = certs[0];
   if (!leaf) return `its signer ${cp.kid} has no certificate`;
-  const path = buildCertificatePath(leaf, certs.slice(1), trust, new Date(statement.at));
+  if (keyIdOf(leaf) !== cp.kid) return `the certificate recorded for its signer ${cp.kid} is another key's (${keyIdOf(leaf)})`;
+  const path = buildCertificatePath(leaf, certs.slice(1), opts.trust, new Date(statement.at));
   if (!path.ok) return `its signer is not trusted: ${path.detail}`;
   if (!verify('sha256', cp.statement, leaf.publicKey, cp.signature)) return 'its signature does not verify';
   return undefined;
@@ -113,7 +127,7 @@ export async function verifyAuditChain(db: Queryable, opts: VerifyChainOptions):
   const passCheckpoints = async (seq: number): Promise<ChainProblem | undefined> => {
     for (await nextCheckpoints(); checkpoints[0] && checkpoints[0].seq <= seq; await nextCheckpoints()) {
       const cp = checkpoints.shift()!;
-      const invalid = checkCheckpoint(cp, await signerChain(cp.kid), opts.trust);
+      const invalid = checkCheckpoint(cp, await signerChain(cp.kid), opts);
       if (invalid) return { kind: 'checkpoint-invalid', seq: cp.seq, detail: `checkpoint at seq ${cp.seq}: ${invalid}` };
       const statement = JSON.parse(cp.statement.toString('utf8')) as CheckpointStatement;
       const expectedPrevious = lastCheckpoint ? { seq: lastCheckpoint.seq, hash: lastCheckpoint.hash.toString('hex') } : null;

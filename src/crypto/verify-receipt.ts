@@ -1,7 +1,11 @@
 import { X509Certificate } from 'node:crypto';
+import { RECEIPT_TYP } from '../receipts/issue-receipt.js';
+import type { ReceiptEvent } from '../store/records.js';
 import { certificatesFromPem } from './hub-keys.js';
 import { decodeJws, verifyJwsSignature, type DecodedJws } from './jws.js';
 import { keyIdOf } from './key-id.js';
+import { certificateFacts } from './pki/certificate-facts.js';
+import { certificateUsageProblem } from './pki/check-certificate-usage.js';
 
 /** A receipt whose chain and signature checked out. */
 export interface VerifiedReceipt {
@@ -35,6 +39,9 @@ export interface VerifyReceiptOptions {
 }
 
 const oneLine = (dn: string): string => dn.split('\n').join(', ');
+
+/** Every event a receipt can be about (README "Receipts"). */
+const RECEIPT_EVENTS: readonly ReceiptEvent[] = ['accepted', 'delivered', 'status', 'failed'];
 
 function x5cChain(header: DecodedJws['header']): X509Certificate[] {
   const x5c: unknown = header.x5c;
@@ -84,14 +91,17 @@ function chainOfHubKey(header: DecodedJws['header'], hubKeys: readonly Published
 }
 
 /**
- * Verifies a signed receipt (compact JWS) the way an auditor would: the chain — the receipt's `x5c`, or
+ * Verifies a signed receipt (compact JWS) the way an auditor would: `typ` must be a receipt's (the hub
+ * signs other JWS, e.g. push deliveries, with the same key); the chain — the receipt's `x5c`, or
  * with `hubKeys` the chain of the key it names — must link, leaf first, to one of `trustAnchorsPem`;
- * every certificate must be valid at `now`; the signature must verify with the leaf's public key.
- * Throws an Error saying which check failed.
+ * every certificate must be valid at `now`; the leaf must be an end-entity certificate allowed to sign
+ * receipts (`receipt-signing`); the signature must verify with the leaf's public key; the payload must
+ * name a known `event`. Throws an Error saying which check failed.
  */
 export function verifyReceipt(jws: string, opts: VerifyReceiptOptions): VerifiedReceipt {
-  // 1. Decode (signature not yet trusted) and find the chain and the anchors.
+  // 1. Decode (signature not yet trusted): a receipt, not another JWS of the hub's; its chain and the anchors.
   const { header } = decodeJws(jws);
+  if (header.typ !== RECEIPT_TYP) throw new Error(`JWS typ ${JSON.stringify(header.typ ?? null)} is not a receipt's (${RECEIPT_TYP})`);
   const chain = opts.hubKeys ? chainOfHubKey(header, opts.hubKeys) : chainOfHeader(header);
   const anchors = certificatesFromPem(opts.trustAnchorsPem);
   if (anchors.length === 0) throw new Error('No trust anchor certificate in trustAnchorsPem');
@@ -110,8 +120,13 @@ export function verifyReceipt(jws: string, opts: VerifyReceiptOptions): Verified
   if (!anchor) throw new Error(`Certificate chain does not lead to a trust anchor: "${oneLine(last.issuer)}" is not trusted`);
   checkValidAt(anchor, opts.now, 'Trust anchor');
 
-  // 4. Only now is the signature worth checking: it proves the leaf's key signed this receipt.
+  // 4. The leaf may sign receipts: not a CA, not a certificate for time-stamping, TLS servers or OCSP only.
   const leaf = chain[0]!;
+  const usage = leaf.ca ? `"${oneLine(leaf.subject)}" is a CA certificate` : certificateUsageProblem(certificateFacts(leaf), 'receipt-signing');
+  if (usage) throw new Error(`Receipt signer may not sign receipts: ${usage}`);
+
+  // 5. Only now is the signature worth checking: it proves the leaf's key signed this receipt.
   const { payload } = verifyJwsSignature(jws, leaf.publicKey);
+  if (!RECEIPT_EVENTS.includes(payload.event as ReceiptEvent)) throw new Error(`Receipt event ${JSON.stringify(payload.event ?? null)} is not one of ${RECEIPT_EVENTS.join(', ')}`);
   return { header, payload, leaf, kid: keyIdOf(leaf) };
 }

@@ -42,6 +42,15 @@ describe('lienthong audit verify', () => {
     expect(JSON.parse(run.stdout).problem).toMatchObject({ kind: 'checkpoint-invalid' });
   });
 
+  it('refuses checkpoints signed by a key that is not one of the hub keys given with --hub-keys', async () => {
+    const others = join(shared.dataDir, 'other-hub-keys.pem');
+    await writeFile(others, (await createDevPki({ alg: 'ES256' })).chainPem);
+    const run = await verify('--hub-keys', others, '--json');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).problem).toMatchObject({ kind: 'checkpoint-invalid', detail: expect.stringContaining('is not one of the hub\'s keys') });
+    expect(await verify('--hub-keys', join(shared.dataDir, 'keys/hub-chain.pem'))).toMatchObject({ code: 0 });
+  });
+
   it('names the first altered event and exits 1; --json gives the same report as the API', async () => {
     const db = await openPgliteDb({ dataDir: join(shared.dataDir, 'pgdata') });
     try {

@@ -3,6 +3,7 @@ import type { AuditChain } from '../../audit/audit-chain.js';
 import { readCheckpoints } from '../../audit/audit-checkpoints.js';
 import { verifyAuditChain } from '../../audit/verify-audit-chain.js';
 import type { ApiKeyResolver } from '../../auth/api-keys.js';
+import type { PublishedHubKey } from '../../crypto/verify-receipt.js';
 import type { TrustStore } from '../../formats/xmldsig/trust-store.js';
 import type { Db } from '../../store/db.js';
 import { authenticate, principalOf, requireRole } from '../authenticate.js';
@@ -13,6 +14,8 @@ export interface AuditChainRoutesDeps {
   audit: AuditChain;
   /** The CAs checkpoint signers must chain to. */
   checkpointTrust: TrustStore;
+  /** The hub's own keys (active and retired): the only ones a checkpoint may be signed with. */
+  hubKeys: readonly PublishedHubKey[];
 }
 
 const AUDIT_READERS = ['auditor', 'admin'] as const;
@@ -29,7 +32,7 @@ export async function auditChainRoutes(app: FastifyInstance, deps: AuditChainRou
       response: { 200: { $ref: 'https://lienthong.vn/schemas/audit-chain-report.json' } },
     },
   }, async (request) => {
-    return verifyAuditChain(deps.db, { trust: deps.checkpointTrust });
+    return verifyAuditChain(deps.db, { trust: deps.checkpointTrust, hubKeys: deps.hubKeys });
   });
 
   app.get<{ Querystring: { after: number; limit: number } }>('/v1/audit/checkpoints', {

@@ -15,7 +15,7 @@ export async function evidenceRoutes(app: FastifyInstance, deps: EvidenceRoutesD
   app.get<{ Params: { id: string } }>('/v1/messages/:id/evidence', {
     schema: {
       summary: 'The evidence bundle of a message (ZIP): content digest, receipts, audit events chained to a signed checkpoint, certificates',
-      description: 'Verify it offline with openssl alone: unpack it and run `bash verify.sh <your copy of the hub CA>` (see README "Evidence bundles"). The sender, auditors and administrators get everything; a recipient gets its own delivery\'s part. Asking for it seals and checkpoints the chain if the message\'s last events are not yet covered.',
+      description: 'Verify it offline with openssl alone: unpack it and run `bash verify.sh --ca <hub CA> --hub-keys <hub certificates> --tsa-ca <TSA CA>` with your own copies of those anchors (see README "Evidence bundles"). The sender, auditors and administrators get everything; a recipient gets its own delivery\'s part. Asking for it seals and checkpoints the chain if the message\'s last events are not yet covered.',
       tags: ['messages', 'audit'],
       params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
     },

@@ -1,3 +1,4 @@
+import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +9,10 @@ import { auditDigest, auditInsertValues, contentOfRow, EVENT_COLUMNS_SQL, type A
 import { writeAudit } from '../../../src/store/write-new-messages.js';
 import { checkpointTrust, verifyAuditChain, type ChainReport } from '../../../src/audit/verify-audit-chain.js';
 import { checkpointSignerOf } from '../../../src/audit/checkpoint-signer.js';
-import { createDevPki } from '../../../src/crypto/dev-pki.js';
-import { hubKeysFromPem } from '../../../src/crypto/hub-keys.js';
+import { createDevPki, issueDevCertificate, type DevPki } from '../../../src/crypto/dev-pki.js';
+import { hubKeysFromPem, type HubKeys } from '../../../src/crypto/hub-keys.js';
+import { keyIdOf } from '../../../src/crypto/key-id.js';
+import { canonicalJson } from '../../../src/domain/canonical-json.js';
 import { createAuditChain } from '../../../src/audit/audit-chain.js';
 import { loadCheckpointTsa } from '../../../src/audit/checkpoint-timestamper.js';
 import { readLastCheckpoint } from '../../../src/audit/audit-checkpoints.js';
@@ -41,14 +44,17 @@ const reserveId = async (t: TestDb): Promise<string> =>
 
 describe.each(STORES)('audit chain on %s', (store) => {
   let t: TestDb;
+  let pki: DevPki;
+  let hubKeys: HubKeys;
   let signer: CheckpointSigner;
   let trust: ReturnType<typeof checkpointTrust>;
-  const verify = (): Promise<ChainReport> => verifyAuditChain(t.db, { trust, pageSize: 4 });
+  const verify = (): Promise<ChainReport> => verifyAuditChain(t.db, { trust, hubKeys: hubKeys.all, pageSize: 4 });
   const idAt = async (seq: number): Promise<string> => (await t.db.query<{ id: string }>('SELECT event_id AS id FROM audit_chain WHERE seq = $1', [seq])).rows[0]!.id;
 
   beforeAll(async () => {
-    const pki = await createDevPki({ alg: 'ES256' });
-    signer = checkpointSignerOf(hubKeysFromPem({ certChainPem: pki.chainPem, keyPem: pki.hubKeyPem }), 'lienthong test');
+    pki = await createDevPki({ alg: 'ES256' });
+    hubKeys = hubKeysFromPem({ certChainPem: pki.chainPem, keyPem: pki.hubKeyPem });
+    signer = checkpointSignerOf(hubKeys, 'lienthong test');
     trust = checkpointTrust(pki.caCertPem);
     t = await openTestDb(store);
     // 20 events, checkpoints after 8 and 16 (every 8 events), 4 events after the last checkpoint.
@@ -62,13 +68,15 @@ describe.each(STORES)('audit chain on %s', (store) => {
     await sealAll(t);
     // Each test tampers with its own copy: the original is put back after it.
     await t.db.query(`CREATE TABLE saved_events AS SELECT * FROM audit_events; CREATE TABLE saved_chain AS SELECT * FROM audit_chain;
-      CREATE TABLE saved_gaps AS SELECT * FROM audit_chain_gaps; CREATE TABLE saved_checkpoints AS SELECT * FROM audit_checkpoints`);
+      CREATE TABLE saved_gaps AS SELECT * FROM audit_chain_gaps; CREATE TABLE saved_checkpoints AS SELECT * FROM audit_checkpoints;
+      CREATE TABLE saved_signers AS SELECT * FROM audit_signers`);
   });
   afterEach(async () => {
     await t.db.query(`DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM saved_events;
       DELETE FROM audit_chain; INSERT INTO audit_chain SELECT * FROM saved_chain;
       DELETE FROM audit_chain_gaps; INSERT INTO audit_chain_gaps SELECT * FROM saved_gaps;
-      DELETE FROM audit_checkpoints; INSERT INTO audit_checkpoints SELECT * FROM saved_checkpoints;
+      DELETE FROM audit_checkpoints; DELETE FROM audit_signers; INSERT INTO audit_signers SELECT * FROM saved_signers;
+      INSERT INTO audit_checkpoints SELECT * FROM saved_checkpoints;
       SELECT setval(pg_get_serial_sequence('audit_events', 'id'), (SELECT max(id) FROM audit_events))`);
   });
   afterAll(async () => t?.cleanup());
@@ -152,6 +160,8 @@ describe.each(STORES)('audit chain on %s', (store) => {
     const report = await verify();
     expect(report.ok).toBe(false);
     expect(report.problem).toMatchObject({ kind: 'altered', seq: 5, eventId: await idAt(5) });
+    // The stored digest in hex on either store (PGlite hands bytea over as a Uint8Array, not a Buffer).
+    expect(report.problem!.detail).toMatch(/\(stored [0-9a-f]{64}, recomputed [0-9a-f]{64}\)$/);
     expect(report.eventsVerified).toBe(4);
   });
 
@@ -245,6 +255,44 @@ describe.each(STORES)('audit chain on %s', (store) => {
     const report = await verifyAuditChain(t.db, { trust: checkpointTrust(other.caCertPem) });
     expect(report.problem).toMatchObject({ kind: 'checkpoint-invalid', seq: 8 });
     expect(report.problem!.detail).toContain('not trusted');
+  });
+
+  describe('a forger with write access to the database and a certificate from the hub\'s CA', () => {
+    let stranger: { leaf: X509Certificate; chainPem: string; sign: (statement: Buffer) => Buffer };
+    beforeAll(async () => {
+      // Valid from an hour ago, like the hub's own: it was valid when the checkpoints were signed.
+      const cert = await issueDevCertificate(pki, { alg: 'ES256', commonName: 'not the hub', now: new Date(Date.now() - 3_600_000) });
+      const key = createPrivateKey(cert.keyPem);
+      stranger = { leaf: new X509Certificate(cert.certPem), chainPem: cert.certPem + pki.caCertPem, sign: (statement) => sign('sha256', statement, key) };
+    });
+    const resign = async (rewrite: (statement: Record<string, unknown>) => Record<string, unknown>): Promise<void> => {
+      const { rows } = await t.db.query<{ seq: string; statement: Uint8Array }>('SELECT seq, statement FROM audit_checkpoints ORDER BY seq');
+      for (const row of rows) {
+        const statement = Buffer.from(canonicalJson(rewrite(JSON.parse(Buffer.from(row.statement).toString('utf8')))), 'utf8');
+        await t.db.query('UPDATE audit_checkpoints SET statement = $2, signature = $3, kid = $4 WHERE seq = $1',
+          [row.seq, statement, stranger.sign(statement), JSON.parse(statement.toString('utf8')).kid]);
+      }
+    };
+
+    it('cannot pass its certificate off as the hub key\'s in audit_signers', async () => {
+      await t.db.query('UPDATE audit_signers SET chain_pem = $2 WHERE kid = $1', [hubKeys.kid, stranger.chainPem]);
+      await resign((statement) => statement);
+      for (const opts of [{ trust, hubKeys: hubKeys.all }, { trust }]) {
+        const report = await verifyAuditChain(t.db, opts);
+        expect(report.problem).toMatchObject({ kind: 'checkpoint-invalid', seq: 8 });
+        expect(report.problem!.detail).toContain(`the certificate recorded for its signer ${hubKeys.kid} is another key's (${keyIdOf(stranger.leaf)})`);
+      }
+    });
+
+    it('cannot sign checkpoints under its own key id: only the hub\'s keys sign them', async () => {
+      const kid = keyIdOf(stranger.leaf);
+      await t.db.query('INSERT INTO audit_signers (kid, chain_pem, first_used) VALUES ($1, $2, now())', [kid, stranger.chainPem]);
+      await resign((statement) => ({ ...statement, kid }));
+      expect((await verifyAuditChain(t.db, { trust })).problem).toBeUndefined(); // the CA alone cannot tell
+      const report = await verify();
+      expect(report.problem).toMatchObject({ kind: 'checkpoint-invalid', seq: 8 });
+      expect(report.problem!.detail).toContain(`its signer ${kid} is not one of the hub's keys`);
+    });
   });
 
   it('does not call the sealer stalled while the event loop was too busy to run it (a boot compiling routes)', async () => {

@@ -1,14 +1,16 @@
 import { X509Certificate } from 'node:crypto';
 import { compactVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createPrivateKey } from 'node:crypto';
 import { issueDevCertificate } from '../../../src/crypto/dev-pki.js';
 import { hubKeysFromPem, retiredChainFromPem, type HubKeys } from '../../../src/crypto/hub-keys.js';
 import { decodeJws, signJws, type JwsSigner } from '../../../src/crypto/jws.js';
+import { keyIdOf } from '../../../src/crypto/key-id.js';
 import { verifyReceipt, type PublishedHubKey } from '../../../src/crypto/verify-receipt.js';
 import { makeHubPki, type HubPki } from './pki-fixture.js';
 
 const TYP = 'lienthong-receipt+jws';
-const payload = { messageId: 'msg-0001', recipient: 'bo-noi-vu', status: 'delivered', note: 'Đã nhận' };
+const payload = { event: 'delivered', messageId: 'msg-0001', recipient: 'bo-noi-vu', note: 'Đã nhận' };
 
 /** The signer with another `x5c` (the hub's signer is frozen and keeps its private key out of spreads). */
 const withX5c = (signer: JwsSigner, x5c: readonly string[]): JwsSigner => ({ alg: signer.alg, kid: signer.kid, privateKey: signer.privateKey, x5c });
@@ -45,7 +47,7 @@ describe.each(['ES256', 'RS256'] as const)('signJws → verifyReceipt %s', (alg)
   });
 
   it('rejects a tampered payload', () => {
-    expect(() => verify(withPayload(jws, { ...payload, status: 'rejected' }))).toThrow('JWS signature does not verify');
+    expect(() => verify(withPayload(jws, { ...payload, event: 'failed' }))).toThrow('JWS signature does not verify');
   });
 
   it('rejects a certificate from another CA', () => {
@@ -69,12 +71,33 @@ describe.each(['ES256', 'RS256'] as const)('signJws → verifyReceipt %s', (alg)
     expect(() => verify(jws, now, '')).toThrow('No trust anchor certificate in trustAnchorsPem');
   });
 
+  it('refuses another JWS the hub signs with the same key (a push delivery signature), and an unknown event', async () => {
+    const push = await signJws(hub.keys.signer, payload, 'lienthong-delivery+jws');
+    expect(() => verify(push)).toThrow('JWS typ "lienthong-delivery+jws" is not a receipt\'s (lienthong-receipt+jws)');
+    const forged = await signJws(hub.keys.signer, { ...payload, event: 'forged' }, TYP);
+    expect(() => verify(forged)).toThrow(/Receipt event "forged" is not one of accepted, delivered, status, failed/);
+    const { event: _event, ...noEvent } = payload;
+    const eventless = await signJws(hub.keys.signer, noEvent, TYP);
+    expect(() => verify(eventless)).toThrow(/Receipt event null is not one of/);
+  });
+
+  it('refuses a leaf from the same CA that may not sign receipts (time-stamping only), and the CA itself as leaf', async () => {
+    const tsa = await issueDevCertificate(hub.pki, { alg, commonName: 'a time-stamping authority', now, validDays: 30, extendedKeyUsage: 'timeStamping' });
+    const tsaLeaf = new X509Certificate(tsa.certPem);
+    const byTsa = await signJws({ alg, kid: keyIdOf(tsaLeaf), privateKey: createPrivateKey(tsa.keyPem), x5c: [tsaLeaf.raw.toString('base64'), hub.keys.signer.x5c[1]!] }, payload, TYP);
+    expect(() => verify(byTsa)).toThrow(/Receipt signer may not sign receipts: receipt-signing: extKeyUsage 1\.3\.6\.1\.5\.5\.7\.3\.8 allows none of/);
+    // The CA key signs RS256 (the development CA is RSA).
+    const caLeaf = new X509Certificate(hub.pki.caCertPem);
+    const byCa = await signJws({ alg: 'RS256', kid: keyIdOf(caLeaf), privateKey: createPrivateKey(hub.pki.caKeyPem), x5c: [caLeaf.raw.toString('base64')] }, payload, TYP);
+    expect(() => verify(byCa)).toThrow(/Receipt signer may not sign receipts: .* is a CA certificate/);
+  });
+
   it('agrees with an independent verifier (jose compactVerify with the leaf key)', async () => {
     const leaf = new X509Certificate(hub.pki.hubCertPem);
     const { payload: bytes, protectedHeader } = await compactVerify(jws, leaf.publicKey, { algorithms: [alg] });
     expect(protectedHeader.alg).toBe(alg);
     expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toEqual(payload);
-    await expect(compactVerify(withPayload(jws, { ...payload, status: 'rejected' }), leaf.publicKey)).rejects.toThrow(/signature verification failed/);
+    await expect(compactVerify(withPayload(jws, { ...payload, event: 'failed' }), leaf.publicKey)).rejects.toThrow(/signature verification failed/);
   });
 });
 
