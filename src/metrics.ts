@@ -38,6 +38,8 @@ export interface Metrics {
   requestsShed: Counter;
   /** Audit exports (CSV / JSON Lines) this process is streaming. */
   auditExports: Gauge;
+  /** 1 for each endpoint in effect that this process cannot use (its settings need environment variables it lacks). */
+  endpointUnavailable: Gauge<'endpoint'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -68,5 +70,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     bodyBytesInFlight: new Gauge({ name: 'lienthong_request_body_bytes_in_flight', help: 'Bytes of request bodies this API process holds against LIENTHONG_BODY_MEMORY', registers }),
     requestsShed: new Counter({ name: 'lienthong_requests_shed_total', help: 'Requests refused with 503 HUB_ERR_OVERLOADED (their body would go over LIENTHONG_BODY_MEMORY)', registers }),
     auditExports: new Gauge({ name: 'lienthong_audit_exports', help: 'Audit exports (CSV / JSON Lines) this process is streaming', registers }),
+    endpointUnavailable: new Gauge({ name: 'lienthong_endpoint_unavailable', help: '1 while an endpoint in effect cannot be used by this process (its settings need environment variables the process lacks)', labelNames: ['endpoint'], registers }),
   };
 }

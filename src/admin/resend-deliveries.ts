@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import type { AuditRecord } from '../store/records.js';
 import { writeAudit } from '../store/write-new-messages.js';
 import { filterConditions, type DeliveryFilter } from './delivery-filter.js';
+import { endpointsInEffect } from './endpoints-in-effect.js';
 
 /** Deliveries changed per transaction: a bulk resend never holds one large transaction. */
 export const RESEND_BATCH = 200;
@@ -22,7 +23,10 @@ export type ResendScope = { ids: readonly string[] } | { filter: DeliveryFilter;
 export interface ResendItem {
   id: string;
   result: 'replayed' | 'hastened' | 'skipped';
-  /** Why it was skipped: its state (`delivered`, `queued`, `sending`), `pull-mode` or `endpoint-paused`. */
+  /**
+   * Why it was skipped: its state (`delivered`, `queued`, `sending`), `pull-mode`, `endpoint-paused`, or
+   * (a failed one) `endpoint-disabled` / `endpoint-not-configured`.
+   */
   reason?: string;
 }
 
@@ -110,11 +114,16 @@ export async function resendDeliveries(deps: ResendDeps, scope: ResendScope, act
 async function resendBatch(deps: ResendDeps, ids: readonly string[], actor: string, result: ResendResult, log: Logger): Promise<Map<string, 'replayed' | 'hastened'>> {
   const now = deps.now();
   const { replayed, hastened } = await deps.db.transaction(async (tx) => {
+    // A failed delivery whose endpoint is disabled or no longer configured would only fail again: skipped.
+    const presence = await endpointsInEffect(tx);
+    const failed = (await tx.query<{ id: string; endpoint_id: string }>(
+      `SELECT d.id, d.endpoint_id FROM deliveries d WHERE d.id = ANY($1::uuid[]) AND d.state = 'failed' AND d.endpoint_id IS NOT NULL`, [ids])).rows;
+    const replayable = failed.filter((r) => presence(r.endpoint_id) === 'enabled').map((r) => r.id);
     const replayedRows = (await tx.query<Changed>(
       `UPDATE deliveries d SET state = 'queued', generation = generation + 1, attempts = 0, cycle_started_at = $2, next_attempt_at = $2,
               last_error = NULL, failed_at = NULL, updated_at = $2
         WHERE d.id = ANY($1::uuid[]) AND d.state = 'failed' AND d.endpoint_id IS NOT NULL
-        RETURNING d.id, d.message_id, d.endpoint_id, d.generation, NULL AS was_due`, [ids, now])).rows;
+        RETURNING d.id, d.message_id, d.endpoint_id, d.generation, NULL AS was_due`, [replayable, now])).rows;
     const hastenedRows = (await tx.query<Changed>(
       `WITH due AS (SELECT d.id, d.next_attempt_at FROM deliveries d
                      WHERE d.id = ANY($1::uuid[]) AND d.state = 'retrying' AND d.endpoint_id IS NOT NULL AND ${NOT_PAUSED} FOR UPDATE)
@@ -182,11 +191,18 @@ async function explainSkipped(db: Db, ids: readonly string[], done: Map<string, 
   const items = new Map<string, ResendItem>([...done].map(([id, result]) => [id, { id, result }]));
   const rest = ids.filter((id) => !done.has(id));
   if (rest.length === 0) return items;
-  const { rows } = await db.query<{ id: string; state: string; pull: boolean; paused: boolean }>(
-    `SELECT d.id, d.state, d.endpoint_id IS NULL AS pull, EXISTS (SELECT 1 FROM endpoint_pauses p WHERE p.endpoint_id = d.endpoint_id) AS paused
+  const { rows } = await db.query<{ id: string; state: string; endpoint_id: string | null; paused: boolean }>(
+    `SELECT d.id, d.state, d.endpoint_id, EXISTS (SELECT 1 FROM endpoint_pauses p WHERE p.endpoint_id = d.endpoint_id) AS paused
        FROM deliveries d WHERE d.id = ANY($1::uuid[])`, [rest]);
+  const presence = await endpointsInEffect(db);
+  const unavailable = (endpointId: string): string | undefined => {
+    const found = presence(endpointId);
+    return found === 'enabled' ? undefined : found === 'disabled' ? 'endpoint-disabled' : 'endpoint-not-configured';
+  };
   for (const r of rows) {
-    const reason = r.pull ? 'pull-mode' : r.state === 'retrying' && r.paused ? 'endpoint-paused' : r.state;
+    const reason = r.endpoint_id === null ? 'pull-mode'
+      : r.state === 'retrying' && r.paused ? 'endpoint-paused'
+        : (r.state === 'failed' && unavailable(r.endpoint_id)) || r.state;
     items.set(r.id, { id: r.id, result: 'skipped', reason });
   }
   return items;

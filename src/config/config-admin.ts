@@ -10,7 +10,7 @@ import {
 } from './config-edits.js';
 import { CONFIG_LOCK_SQL, insertRevision, readHistory, readRevision, type ConfigHistoryEntry, type HistoryQuery } from './config-revisions.js';
 import type { HubConfig } from './hub-config.js';
-import type { LiveConfig } from './live-config.js';
+import { unavailableEndpoints, type LiveConfig } from './live-config.js';
 
 export interface ConfigAdminDeps {
   db: Db;
@@ -30,8 +30,16 @@ export interface ConfigChangeResult {
 export interface DryRunInput {
   sender: string;
   recipients: readonly string[];
-  kind: MessageKind;
+  /** Default `document`, as for intake (the route's schema does not fill it in: bodies get no defaults). */
+  kind?: MessageKind;
   documentType?: string;
+}
+
+/** The configuration as this process has it in effect. */
+export interface ConfigStatus {
+  version: number;
+  /** Endpoints in effect this process cannot use: the environment variables their settings need (names, never values). */
+  unavailableEndpoints: { endpoint: string; variables: readonly string[]; reason: string }[];
 }
 
 /** Where a message would go, per recipient, under the configuration in effect. */
@@ -41,7 +49,8 @@ export interface DryRunResult {
     recipient: string;
     /** `endpoint`: delivered through it; `inbox`: pull mode; `refused`: intake would refuse (unknown agency). */
     outcome: 'endpoint' | 'inbox' | 'refused';
-    endpoint?: { id: string; adapter: string };
+    /** `unavailable`: why this process could not use it (a worker that can delivers). */
+    endpoint?: { id: string; adapter: string; unavailable?: string };
     /** The route that chose the endpoint (absent: the recipient's own endpoint, or none). */
     routeId?: string;
     reason?: string;
@@ -61,6 +70,8 @@ export interface ConfigAdmin {
   change(actor: string, edit: ConfigEdit, expectedVersion?: number): Promise<ConfigChangeResult>;
   history(query: HistoryQuery): Promise<ConfigHistoryEntry[]>;
   dryRun(input: DryRunInput): DryRunResult;
+  /** The version in effect in this process, and the endpoints it cannot use. */
+  status(): ConfigStatus;
 }
 
 export function createConfigAdmin(deps: ConfigAdminDeps): ConfigAdmin {
@@ -137,16 +148,27 @@ export function createConfigAdmin(deps: ConfigAdminDeps): ConfigAdmin {
     history: (query) => readHistory(deps.db, query),
     dryRun(input) {
       const config = deps.live.current();
+      const kind = input.kind ?? 'document';
       return {
         version: deps.live.version(),
         recipients: input.recipients.map((recipient) => {
           if (!config.agencies.has(input.sender)) return { recipient, outcome: 'refused' as const, reason: `unknown sender ${input.sender}` };
           if (!config.agencies.has(recipient)) return { recipient, outcome: 'refused' as const, reason: `unknown recipient ${recipient}` };
-          const target = resolveEndpoint(config, { sender: input.sender, recipient, kind: input.kind, ...(input.documentType !== undefined ? { documentType: input.documentType } : {}) });
+          const target = resolveEndpoint(config, { sender: input.sender, recipient, kind, ...(input.documentType !== undefined ? { documentType: input.documentType } : {}) });
           if (target.endpointId === null) return { recipient, outcome: 'inbox' as const };
           const endpoint = config.endpoints.get(target.endpointId)!;
-          return { recipient, outcome: 'endpoint' as const, endpoint: { id: endpoint.id, adapter: endpoint.adapter }, ...(target.routeId ? { routeId: target.routeId } : {}) };
+          return {
+            recipient, outcome: 'endpoint' as const,
+            endpoint: { id: endpoint.id, adapter: endpoint.adapter, ...(endpoint.unavailable ? { unavailable: endpoint.unavailable.reason } : {}) },
+            ...(target.routeId ? { routeId: target.routeId } : {}),
+          };
         }),
+      };
+    },
+    status() {
+      return {
+        version: deps.live.version(),
+        unavailableEndpoints: unavailableEndpoints(deps.live.current()).map((e) => ({ endpoint: e.id, variables: e.unavailable.variables, reason: e.unavailable.reason })),
       };
     },
   };

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { hubError } from '../errors.js';
+import { isWholePlaceholder } from './substitute-env.js';
 
 /**
  * Edits of the admin-authored configuration document, one agency, endpoint or route at a time: pure
@@ -115,7 +116,7 @@ function keepSecrets(update: AuthoredItem, stored: AuthoredItem, secretKeysOf: S
 }
 
 /** A value that is a whole `${NAME}` placeholder names where the secret lives, not the secret: it may be shown. */
-const isPlaceholder = (value: unknown): boolean => typeof value === 'string' && /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value);
+const isPlaceholder = isWholePlaceholder;
 
 /** The item as it may be shown: an endpoint's secret settings masked (placeholders shown as written). */
 export function maskItem(entity: ConfigEntity, item: AuthoredItem, secretKeysOf: SecretKeysOf): AuthoredItem {

@@ -31,6 +31,20 @@ export interface EndpointConfig {
   circuitBreaker: CircuitBreakerPolicy;
   /** Clocked work for a system the hub must poll (absent: none). Each interval ≥ 1 s. */
   poll?: PollPolicy;
+  /**
+   * Present when this process cannot use the endpoint: its settings need environment variables this
+   * process does not have (the revision was valid where it was written). `settings` is then empty;
+   * deliveries to it are transient failures here (another process may have the variables).
+   */
+  unavailable?: EndpointUnavailable;
+}
+
+/** Why an endpoint in effect cannot be used by this process. Names variables, never values. */
+export interface EndpointUnavailable {
+  /** The unset environment variables its settings name, each once. */
+  variables: readonly string[];
+  /** One line for logs, attempt rows and the operator: `environment variable TOKEN_X is not set in this process`. */
+  reason: string;
 }
 
 /** How often the workers poll an endpoint's system (normalised from the endpoint's `poll`). */

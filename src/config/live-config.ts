@@ -7,7 +7,16 @@ import type { Db } from '../store/db.js';
 import { writeAudit } from '../store/write-new-messages.js';
 import { itemsOf, keyOf, type AuthoredDocument, type ConfigChange, type ConfigEntity } from './config-edits.js';
 import { CONFIG_LOCK_SQL, insertRevision, readLatestVersion, readRevision, type ConfigRevision } from './config-revisions.js';
-import type { HubConfig } from './hub-config.js';
+import type { EndpointConfig, HubConfig } from './hub-config.js';
+import type { LoadHubConfigOptions } from './load-hub-config.js';
+
+/** A stored revision was checked where it was written: here, an endpoint whose settings need a variable this process lacks is only unavailable. */
+const STORED: Pick<LoadHubConfigOptions, 'unsetVariables'> = { unsetVariables: 'mark-unavailable' };
+
+/** The endpoints in effect that this process cannot use (their settings need variables it does not have). */
+export function unavailableEndpoints(config: HubConfig): (EndpointConfig & Required<Pick<EndpointConfig, 'unavailable'>>)[] {
+  return [...config.endpoints.values()].filter((e): e is EndpointConfig & Required<Pick<EndpointConfig, 'unavailable'>> => e.unavailable !== undefined);
+}
 
 /**
  * The configuration in effect in this process, kept current without a restart: the newest stored
@@ -26,6 +35,12 @@ export interface LiveConfig {
   applied(version: number, config: HubConfig): void;
   /** Looks for a newer revision now; true when one was put into effect. */
   refresh(): Promise<boolean>;
+  /**
+   * Puts the newest revision into effect now if it is not yet (as the next poll would); true when the
+   * one in effect is then the newest stored — what this process lacks, the whole hub lacks. False
+   * when a newer one could not be put into effect here (or came in meanwhile).
+   */
+  catchUp(): Promise<boolean>;
   start(): void;
   stop(): void;
 }
@@ -34,8 +49,11 @@ export interface OpenLiveConfigOptions {
   db: Db;
   /** The admin-authored config file: revision 1, and a new revision whenever its bytes change. */
   filePath: string;
-  /** The one configuration pipeline (`parseHubConfig` with the process's adapters and environment). */
-  parse: (document: unknown) => HubConfig;
+  /**
+   * The one configuration pipeline (`parseHubConfig` with the process's adapters and environment),
+   * `unsetVariables` passed on: stored revisions are parsed with `mark-unavailable`, the file with `refuse`.
+   */
+  parse: (document: unknown, mode?: Pick<LoadHubConfigOptions, 'unsetVariables'>) => HubConfig;
   log: Logger;
   now: () => Date;
   /** How often the newest version is checked. */
@@ -83,7 +101,7 @@ export async function openLiveConfig(opts: OpenLiveConfigOptions): Promise<LiveC
     await tx.query(CONFIG_LOCK_SQL);
     const latest = await readRevision(tx);
     if (latest && latest.fileSha256 === file.sha256) return latest;
-    imported = opts.parse(file.document);
+    imported = opts.parse(file.document, { unsetVariables: 'refuse' });
     const stored: ConfigRevision = {
       version: (latest?.version ?? 0) + 1, at: opts.now(), actor: 'config-file', source: 'file', fileSha256: file.sha256,
       entity: 'file', entityId: basename(opts.filePath), action: 'imported', changes: latest ? changedItems(latest.document, file.document) : [], document: file.document,
@@ -98,7 +116,7 @@ export async function openLiveConfig(opts: OpenLiveConfigOptions): Promise<LiveC
   });
   let config: HubConfig;
   try {
-    config = imported ?? opts.parse(revision.document);
+    config = imported ?? opts.parse(revision.document, STORED);
   } catch (err) {
     throw hubError('HUB_ERR_CONFIG_INVALID', [`revision ${revision.version}: ${(err as Error).message}`]);
   }
@@ -108,10 +126,20 @@ export async function openLiveConfig(opts: OpenLiveConfigOptions): Promise<LiveC
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
 
+  /** Each endpoint this process cannot use, at error level: the variables it needs, never a value. */
+  const reportUnavailable = (next: HubConfig, at: number): void => {
+    for (const endpoint of unavailableEndpoints(next)) {
+      opts.log.error({ version: at, endpoint: endpoint.id, variables: endpoint.unavailable.variables },
+        `endpoint ${endpoint.id} cannot be used by this process: ${endpoint.unavailable.reason}; its deliveries wait for a process that has them (set the variables here and restart)`);
+    }
+  };
+  reportUnavailable(config, revision.version);
+
   const putIntoEffect = (next: HubConfig, nextVersion: number): void => {
     config = next;
     version = nextVersion;
     for (const warning of next.warnings) opts.log.warn({ warning, version }, 'hub configuration');
+    reportUnavailable(next, nextVersion);
     for (const listener of listeners) {
       try {
         listener(next, nextVersion);
@@ -125,9 +153,11 @@ export async function openLiveConfig(opts: OpenLiveConfigOptions): Promise<LiveC
     const newest = await readLatestVersion(opts.db);
     if (newest <= version || newest === failedVersion) return false;
     const stored = await readRevision(opts.db, newest);
-    if (!stored) return false;
+    // While the read was out, this process may have put as new a revision into effect itself (its own
+    // admin change, or a refresh that overlapped this one): never go back to an older one.
+    if (!stored || stored.version <= version) return false;
     try {
-      putIntoEffect(opts.parse(stored.document), stored.version);
+      putIntoEffect(opts.parse(stored.document, STORED), stored.version);
     } catch (err) {
       // Valid where it was written (it was checked there), not here: e.g. a placeholder this process has no value for.
       failedVersion = stored.version;
@@ -162,6 +192,10 @@ export async function openLiveConfig(opts: OpenLiveConfigOptions): Promise<LiveC
       if (nextVersion > version) putIntoEffect(next, nextVersion);
     },
     refresh,
+    async catchUp() {
+      await refresh();
+      return (await readLatestVersion(opts.db)) <= version;
+    },
     start() {
       stopped = false;
       const tick = (): void => {

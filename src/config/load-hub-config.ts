@@ -9,9 +9,9 @@ import { durationMs, type Duration } from './duration.js';
 import {
   DEFAULT_CIRCUIT_BREAKER, DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS,
   type AgencyConfig, type DossierTarget, type EndpointConfig, type HubConfig, type RetryPolicy, type RouteConfig, type ConfiguredApiKey,
-  type ConfiguredClientCertificate,
+  type ConfiguredClientCertificate, type EndpointUnavailable,
 } from './hub-config.js';
-import { substituteEnv } from './substitute-env.js';
+import { describeMissing, substituteEnv, type MissingVariable } from './substitute-env.js';
 import type { SignaturePolicy } from '../formats/xmldsig/index.js';
 import { createOutboundGuard, type OutboundGuard } from '../net/outbound-guard.js';
 
@@ -42,6 +42,13 @@ export interface LoadHubConfigOptions {
    * a literal refused address is a problem. Default: nothing internal allowed.
    */
   outbound?: OutboundGuard;
+  /**
+   * What an unset `${VAR}` in an endpoint's settings does. `refuse` (default): a problem, as any other
+   * — for what is authored here (the file, an admin change). `mark-unavailable`: for a stored revision
+   * validated where it was written: the endpoint is in effect but marked `unavailable` in this process
+   * (empty settings, not checked further). An unset variable anywhere else is a problem either way.
+   */
+  unsetVariables?: 'refuse' | 'mark-unavailable';
 }
 
 /** Reads a config file and runs it through `parseHubConfig`. */
@@ -70,14 +77,20 @@ export async function loadHubConfig(path: string, options: LoadHubConfigOptions)
  */
 export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions): HubConfig {
   const { value, missing } = substituteEnv(authored, options.env);
-  const problems = [...missing];
+  const { unavailable, rest } = options.unsetVariables === 'mark-unavailable' ? splitBySettings(missing) : { unavailable: new Map<number, EndpointUnavailable>(), rest: missing };
+  const problems = rest.map(describeMissing);
 
   const validate = options.catalogue.validator<AuthoredConfig>('hub-config');
   if (!validate(value)) fail([...problems, ...formatAjvErrors(validate.errors)]);
   const config = value as AuthoredConfig;
   const original = authored as AuthoredConfig;
 
-  problems.push(...checkEndpoints(config, options), ...checkOutboundUrls(config.endpoints, options.adapters, options.outbound ?? STRICT_GUARD), ...checkReferences(config));
+  // The settings of an endpoint this process cannot fill in are not checked here: they were where the revision was written.
+  const settingsChecked = (problem: string): boolean => ![...unavailable.keys()].some((i) => new RegExp(`^/endpoints/${i}/settings[/ ]`).test(problem));
+  problems.push(
+    ...[...checkEndpoints(config, options), ...checkOutboundUrls(config.endpoints, options.adapters, options.outbound ?? STRICT_GUARD)].filter(settingsChecked),
+    ...checkReferences(config),
+  );
   const setting = compileAgencyCodeSetting(config.agencyCodes);
   if ('problem' in setting) fail([...problems, setting.problem]);
   const codes = checkAgencyCodes(config, setting.policy);
@@ -87,7 +100,10 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
   // Disabled agencies, endpoints and routes stay in the document (and its history), not in effect.
   const endpoints = new Map<string, EndpointConfig>();
   config.endpoints.forEach((endpoint, i) => {
-    if (!endpoint.disabled) endpoints.set(endpoint.id, normaliseEndpoint(endpoint, original.endpoints[i]!.settings, config.defaults ?? {}));
+    if (endpoint.disabled) return;
+    const normalised = normaliseEndpoint(endpoint, original.endpoints[i]!.settings, config.defaults ?? {});
+    const why = unavailable.get(i);
+    endpoints.set(endpoint.id, why ? { ...normalised, settings: {}, unavailable: why } : normalised);
   });
   return deepFreeze({
     hub: { name: config.hub?.name ?? 'lienthong', ...(config.hub?.organId ? { organId: config.hub.organId } : {}) },
@@ -102,6 +118,30 @@ export function parseHubConfig(authored: unknown, options: LoadHubConfigOptions)
     agencyCodes: setting.policy,
     warnings: codes.warnings,
   });
+}
+
+/**
+ * Unset variables in an endpoint's settings (`/endpoints/<i>/settings/…`), by endpoint index, apart
+ * from the others.
+ */
+function splitBySettings(missing: readonly MissingVariable[]): { unavailable: Map<number, EndpointUnavailable>; rest: MissingVariable[] } {
+  const variables = new Map<number, Set<string>>();
+  const rest: MissingVariable[] = [];
+  for (const m of missing) {
+    const match = /^\/endpoints\/(\d+)\/settings(?:\/|$)/.exec(m.pointer);
+    if (!match) {
+      rest.push(m);
+      continue;
+    }
+    const index = Number(match[1]);
+    variables.set(index, (variables.get(index) ?? new Set()).add(m.variable));
+  }
+  const unavailable = new Map([...variables].map(([i, names]) => {
+    const list = [...names].sort();
+    const reason = `environment variable${list.length > 1 ? 's' : ''} ${list.join(', ')} ${list.length > 1 ? 'are' : 'is'} not set in this process`;
+    return [i, { variables: list, reason }] as const;
+  }));
+  return { unavailable, rest };
 }
 
 // Nothing internal allowed: what a caller that names no guard gets.

@@ -1,17 +1,30 @@
-const PLACEHOLDER = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
+/** What a placeholder may name: an environment variable in upper case (`${UBND_TOKEN}`). */
+const NAME = '[A-Z_][A-Z0-9_]*';
+const PLACEHOLDER = new RegExp(`\\$\\{(${NAME})\\}`, 'g');
+const WHOLE_PLACEHOLDER = new RegExp(`^\\$\\{${NAME}\\}$`);
+
+/** A placeholder whose variable is unset: where it is (JSON pointer) and the variable's name (never a value). */
+export interface MissingVariable {
+  pointer: string;
+  variable: string;
+}
+
+/** The problem line for an unset variable, as the configuration pipeline reports it. */
+export const describeMissing = (m: MissingVariable): string => `${m.pointer} needs environment variable ${m.variable}`;
 
 /**
- * Replaces `${NAME}` in every string of a JSON value with `env[NAME]`. Returns the new value and the
- * JSON pointer of every placeholder whose variable is unset (never a silent empty string).
+ * Replaces `${NAME}` in every string of a JSON value with `env[NAME]`. Returns the new value and
+ * every placeholder whose variable is unset (never a silent empty string: the caller decides).
+ * Only `${UPPER_CASE}` is a placeholder; anything else (`${abc}`) is a literal, kept as written.
  */
-export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): { value: unknown; missing: string[] } {
-  const missing: string[] = [];
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): { value: unknown; missing: MissingVariable[] } {
+  const missing: MissingVariable[] = [];
   const walk = (node: unknown, at: string): unknown => {
     if (typeof node === 'string') {
       return node.replace(PLACEHOLDER, (_, name: string) => {
         const found = env[name];
         if (found === undefined) {
-          missing.push(`${at || '/'} needs environment variable ${name}`);
+          missing.push({ pointer: at || '/', variable: name });
           return '';
         }
         return found;
@@ -30,4 +43,12 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path = '')
 export function hasPlaceholder(value: string): boolean {
   PLACEHOLDER.lastIndex = 0;
   return PLACEHOLDER.test(value);
+}
+
+/**
+ * True when a value is one whole `${NAME}` placeholder, exactly what {@link substituteEnv} replaces:
+ * it names where a secret lives, not the secret, so it may be shown.
+ */
+export function isWholePlaceholder(value: unknown): boolean {
+  return typeof value === 'string' && WHOLE_PLACEHOLDER.test(value);
 }

@@ -5,7 +5,8 @@ import type { Dossier } from '../domain/dossier.js';
 import type { ForwardedEdxml } from '../forwarding/forwarded-edxml.js';
 import type { AdapterTable, DeliveryOutcome } from '../adapters/adapter-contract.js';
 import { storableOutcome } from '../adapters/storable-outcome.js';
-import type { EndpointConfig, HubConfig } from '../config/hub-config.js';
+import { DEFAULT_RETRY, type EndpointConfig, type HubConfig } from '../config/hub-config.js';
+import type { LiveConfig } from '../config/live-config.js';
 import { signJws, type JwsSigner } from '../crypto/jws.js';
 import type { Message } from '../domain/message.js';
 import type { Metrics } from '../metrics.js';
@@ -57,6 +58,12 @@ export interface DeliveryProcessorDeps {
   backlog?: BacklogRelease;
   /** Retry schedules, give-up windows and circuit open times run this many times fast (drills, tests; default 1). */
   policyTimeScale?: number;
+  /**
+   * The live configuration `config` reads through: a job for an endpoint this process does not know
+   * makes it catch up first (the endpoint may be newer than its last poll). Absent: `config` is all
+   * there is, and an endpoint it lacks is gone.
+   */
+  live?: Pick<LiveConfig, 'catchUp' | 'version'>;
 }
 
 /** A delivery that reached `failed`: what the alert says about it. */
@@ -322,15 +329,37 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     throw new RetryLaterError(result.reason ?? 'transient failure', result.delayMs ?? 1_000);
   };
 
+  // 0b. an endpoint this process does not know may be newer than its last look at the configuration:
+  // catch up first. Still unknown, it is gone only if the newest revision lacks it (the delivery was
+  // routed under that one or an older one); otherwise, or if the endpoint cannot be used in this
+  // process, the delivery waits — transient, never failed for what another process may have.
+  const notUsableHere = async (endpointId: string, endpoint: EndpointConfig | undefined): Promise<NotUsable> => {
+    if (endpoint?.unavailable) return { endpoint, outcome: { kind: 'transient', reason: `not attempted: endpoint ${endpointId} cannot be used by this worker: ${endpoint.unavailable.reason}` } };
+    const newest = deps.live ? await deps.live.catchUp() : true;
+    const found = deps.config.endpoints.get(endpointId);
+    if (found && !found.unavailable) return { usable: found };
+    if (found) return notUsableHere(endpointId, found);
+    if (newest) return { endpoint: fallbackEndpoint(endpointId), outcome: { kind: 'permanent', reason: `endpoint ${endpointId} is no longer configured` } };
+    return {
+      endpoint: fallbackEndpoint(endpointId),
+      outcome: { kind: 'transient', reason: `not attempted: endpoint ${endpointId} is not in this worker's configuration (version ${deps.live?.version()}), which is not the newest` },
+    };
+  };
+
   return async (job, token) => {
     if (await setAsideIfPaused(job)) return;
-    const endpoint = deps.config.endpoints.get(job.data.endpointId);
-    const go = endpoint ? await takeSlotOrPark(job, token, endpoint) : undefined;
+    let endpoint = deps.config.endpoints.get(job.data.endpointId);
+    if (!endpoint || endpoint.unavailable) {
+      const verdict = await notUsableHere(job.data.endpointId, endpoint);
+      if (!('usable' in verdict)) return recordNotUsable(job, verdict);
+      endpoint = verdict.usable;
+    }
+    const go = await takeSlotOrPark(job, token, endpoint);
     let told = false;
     try {
       await handle(job, token, endpoint, go, () => { told = true; });
     } finally {
-      if (endpoint && go?.slot) {
+      if (go.slot) {
         go.slot.cancel(); // nothing once released by an attempt
         // A breaker trial handed to a job that made no attempt (stale job, shutdown) must be given back.
         if (!told) breakerFor(endpoint).recordAbandoned();
@@ -338,22 +367,47 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
     }
   };
 
-  async function handle(job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig | undefined, go: Go | undefined, told: () => void): Promise<void> {
-    const startedAt = deps.now();
+  /** 2. load: the delivery the job is for, or undefined for a stale job (nothing to do). */
+  async function claim(job: Job<DeliverJobData>): Promise<{ delivery: ClaimedDelivery & { endpointId: string }; log: () => Logger } | undefined> {
     const delivery = await deps.claims.submit(job.data.deliveryId);
-    if (!delivery || delivery.state === 'delivered' || delivery.state === 'failed' || delivery.endpointId === null) return; // stale job: nothing to do
+    if (!delivery || delivery.state === 'delivered' || delivery.state === 'failed' || delivery.endpointId === null) return undefined; // stale job: nothing to do
     // A job of an earlier generation (queued before an admin replay or resend): the replay queued its own.
-    if (job.id !== deliverJobId(delivery.id, delivery.generation)) return;
+    if (job.id !== deliverJobId(delivery.id, delivery.generation)) return undefined;
     // Made when something is logged: a pino child serialises (and redacts) its bindings up front,
     // ~1.5 % of a worker's CPU per delivery when nearly every delivery logs nothing.
     let child: Logger | undefined;
     const log = (): Logger => (child ??= deps.log.child({ deliveryId: delivery.id, messageId: delivery.message.id, endpoint: delivery.endpointId }));
+    return { delivery: delivery as ClaimedDelivery & { endpointId: string }, log };
+  }
+
+  /**
+   * A delivery this process cannot attempt (see notUsableHere): recorded as not attempted — failed
+   * when its endpoint is gone; otherwise retrying on its endpoint's schedule (the last delay repeated,
+   * so that only the give-up window ends it) for a worker that can.
+   */
+  async function recordNotUsable(job: Job<DeliverJobData>, verdict: Exclude<NotUsable, { usable: EndpointConfig }>): Promise<void> {
+    const startedAt = deps.now();
+    const claimed = await claim(job);
+    if (!claimed) return;
+    const { delivery, log } = claimed;
     const attemptNo = delivery.attempts + 1;
-    if (!endpoint || !go || delivery.endpointId !== endpoint.id) {
-      const reason = `endpoint ${delivery.endpointId} is no longer configured`;
-      if ((await record(delivery, fallbackEndpoint(delivery.endpointId), attemptNo, startedAt, { kind: 'permanent', reason })).state === 'superseded') return;
-      deps.givenUp?.({ endpoint: delivery.endpointId, deliveryId: delivery.id, messageId: delivery.message.id, recipient: delivery.recipient, attempts: attemptNo, reason });
-      throw new UnrecoverableError(reason);
+    const result = await record(delivery, untilGiveUp(verdict.endpoint, attemptNo), attemptNo, startedAt, verdict.outcome);
+    if (result.state === 'retrying') log().warn({ reason: result.reason, retryInMs: result.delayMs }, 'delivery not attempted by this worker: retried later');
+    settle(delivery, verdict.endpoint, attemptNo, deps.now(), result, log);
+  }
+
+  async function handle(job: Job<DeliverJobData>, token: string | undefined, endpoint: EndpointConfig, go: Go, told: () => void): Promise<void> {
+    const startedAt = deps.now();
+    const claimed = await claim(job);
+    if (!claimed) return;
+    const { delivery, log } = claimed;
+    const attemptNo = delivery.attempts + 1;
+    if (delivery.endpointId !== endpoint.id) {
+      // The job names another endpoint than its delivery (never written so): judged by the delivery's.
+      const verdict = await notUsableHere(delivery.endpointId, deps.config.endpoints.get(delivery.endpointId));
+      const outcome = 'usable' in verdict ? { kind: 'transient' as const, reason: `not attempted: job for endpoint ${endpoint.id}, delivery for ${delivery.endpointId}` } : verdict.outcome;
+      const policy = 'usable' in verdict ? verdict.usable : verdict.endpoint;
+      return settle(delivery, policy, attemptNo, deps.now(), await record(delivery, untilGiveUp(policy, attemptNo), attemptNo, startedAt, outcome), log);
     }
 
     if (go.overdue) {
@@ -419,10 +473,24 @@ function policyClock(scale: number): (endpoint: EndpointConfig) => EndpointConfi
   };
 }
 
+/** What the hub does with a delivery whose endpoint this process cannot use: attempt it after all, or record why not. */
+type NotUsable =
+  | { usable: EndpointConfig }
+  | { endpoint: EndpointConfig; outcome: { kind: 'transient' | 'permanent'; reason: string } };
+
+/** An endpoint this process has no configuration for: the default retry policy (its own is unknown here). */
 function fallbackEndpoint(id: string): EndpointConfig {
   return {
     id, adapter: 'http-endpoint', settings: {}, authoredSettings: {},
-    retry: { scheduleMs: [0], jitter: 0, giveUpAfterMs: 0 }, timeoutMs: 0, maxConcurrency: 1,
+    retry: DEFAULT_RETRY, timeoutMs: 0, maxConcurrency: 1,
     circuitBreaker: { failureThreshold: 1, openForMs: 0 },
   };
+}
+
+/** The endpoint with its last retry delay repeated past attempt `attemptNo`: only the give-up window ends what was never attempted. */
+function untilGiveUp(endpoint: EndpointConfig, attemptNo: number): EndpointConfig {
+  const schedule = endpoint.retry.scheduleMs;
+  if (attemptNo < schedule.length) return endpoint;
+  const last = schedule.at(-1) ?? 0;
+  return { ...endpoint, retry: { ...endpoint.retry, scheduleMs: [...schedule, ...Array<number>(attemptNo + 1 - schedule.length).fill(last)] } };
 }

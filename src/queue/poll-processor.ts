@@ -61,6 +61,9 @@ export function createPollProcessor(deps: PollProcessorDeps): PollProcessor {
     // 1. load: the endpoint and its adapter, as configured now
     const endpoint = deps.config.endpoints.get(job.data.endpointId);
     if (!endpoint) throw new Error(`endpoint ${job.data.endpointId} is no longer configured`);
+    // Its settings could not be completed in this process (an environment variable it lacks): asking
+    // the remote system with blank credentials would only fail there.
+    if (endpoint.unavailable) throw new Error(`endpoint ${endpoint.id} cannot be used by this process: ${endpoint.unavailable.reason}`);
     const adapter = deps.adapters[endpoint.adapter];
     const log = deps.log.child({ endpointId: endpoint.id, adapter: endpoint.adapter, job: job.name });
     // One signal per run, aborted by its time limit or by shutdown.

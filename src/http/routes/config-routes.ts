@@ -95,6 +95,31 @@ export async function configRoutes(app: FastifyInstance, deps: ConfigRoutesDeps)
     return { items: entries.map((e) => ({ ...e, at: e.at.toISOString() })) };
   });
 
+  app.get('/v1/admin/config/status', {
+    schema: {
+      summary: 'The configuration version in effect in this process, and the endpoints it cannot use (admin, operator, auditor)', tags: ['configuration'],
+      response: {
+        200: {
+          type: 'object', additionalProperties: false, required: ['version', 'unavailableEndpoints'],
+          properties: {
+            version: { type: 'integer', description: 'The version in effect in this process.' },
+            unavailableEndpoints: {
+              type: 'array', description: 'Endpoints in effect whose settings need environment variables this process does not have: deliveries to them wait for a process that has them.',
+              items: {
+                type: 'object', additionalProperties: false, required: ['endpoint', 'variables', 'reason'],
+                properties: {
+                  endpoint: { type: 'string', description: 'Endpoint id.' },
+                  variables: { type: 'array', items: { type: 'string' }, description: 'The unset variables (names only).' },
+                  reason: { type: 'string', description: 'One line for the operator.' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  }, async () => deps.admin.status());
+
   app.post<{ Body: DryRunInput }>('/v1/admin/routing/dry-run', {
     schema: {
       summary: 'Which endpoint each recipient of such a message would be delivered through, now (admin, operator, auditor)', tags: ['configuration'],
@@ -103,7 +128,8 @@ export async function configRoutes(app: FastifyInstance, deps: ConfigRoutesDeps)
         properties: {
           sender: ref('agency-code'),
           recipients: { type: 'array', minItems: 1, maxItems: 1000, items: ref('agency-code') },
-          kind: { type: 'string', enum: ['document', 'status'], default: 'document' },
+          // No `default`: request bodies are validated without applying defaults (the strict Ajv); dryRun fills it in.
+          kind: { type: 'string', enum: ['document', 'status'], description: 'The message kind (default: document).' },
           documentType: { type: 'string', minLength: 1, maxLength: 100 },
         },
       },

@@ -72,6 +72,7 @@ const MATRIX: Record<string, Row> = {
   // configuration: admin changes it; admin, operator and auditor read it (an operator session too)
   'GET /v1/admin/config':                     { path: '/v1/admin/config',                                 expect: [401, 403, P, P, P, P] },
   'GET /v1/admin/config/history':             { path: '/v1/admin/config/history',                         expect: [401, 403, P, P, P, P] },
+  'GET /v1/admin/config/status':              { path: '/v1/admin/config/status',                          expect: [401, 403, P, P, P, P] },
   'POST /v1/admin/routing/dry-run':           { path: '/v1/admin/routing/dry-run', body: () => ({ sender: G22, recipients: [H41] }), expect: [401, 403, P, P, P, P] },
   'GET /v1/admin/agencies':                   { path: '/v1/admin/agencies',                               expect: [401, 403, P, P, P, P] },
   'GET /v1/admin/agencies/:id':               { path: `/v1/admin/agencies/${H41}`,                        expect: [401, 403, P, P, P, P] },

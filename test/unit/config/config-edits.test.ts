@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdit, diffItems, maskDocument, maskItem, SECRET_MASK, type AuthoredDocument } from '../../../src/config/config-edits.js';
+import { substituteEnv } from '../../../src/config/substitute-env.js';
 
 const secretKeysOf = (adapter: unknown): readonly string[] => (adapter === 'http-endpoint' ? ['headers'] : adapter === 'vdxp' ? ['secretKey'] : []);
 const doc = (): AuthoredDocument => ({
@@ -69,5 +70,13 @@ describe('configuration edits', () => {
     expect(diffItems('endpoint', undefined, before, secretKeysOf)).toContainEqual({ path: '/settings/headers', after: '(secret)' });
     expect(diffItems('route', { id: 'a/b', match: { 'x~y': 1 } }, { id: 'a/b', match: {} }, secretKeysOf)).toEqual([{ path: '/match/x~0y', before: 1 }]);
     expect(diffItems('agency', doc().agencies[0], doc().agencies[0]!, secretKeysOf)).toEqual([]);
+  });
+
+  it('shows only what substitution treats as a placeholder: ${UPPER} names a variable, ${lower} is a literal secret', () => {
+    const endpoint = (headers: unknown) => ({ id: 'h41', adapter: 'http-endpoint', settings: { url: 'https://h41.example/in', headers } });
+    expect(maskItem('endpoint', endpoint('${H41_HEADERS}'), secretKeysOf).settings).toEqual({ url: 'https://h41.example/in', headers: '${H41_HEADERS}' });
+    expect(maskItem('endpoint', endpoint('${abc}'), secretKeysOf).settings).toEqual({ url: 'https://h41.example/in', headers: SECRET_MASK });
+    expect(substituteEnv('${abc}', { abc: 'x' }).value).toBe('${abc}');
+    expect(diffItems('endpoint', endpoint('${abc}'), endpoint('${Abc}'), secretKeysOf)).toEqual([{ path: '/settings/headers', before: '(secret)', after: '(secret)' }]);
   });
 });

@@ -56,6 +56,23 @@ describe('hub configuration pipeline', () => {
     ]);
   });
 
+  it('marks an endpoint unavailable, not the revision invalid, when only its settings need unset variables (mark-unavailable)', () => {
+    const authored = base() as Record<string, any>;
+    authored.endpoints.push({ id: 'ok', adapter: 'http-endpoint', settings: { url: 'https://ok.example.vn/in' } });
+    const config = parseHubConfig(authored, { catalogue, adapters, env: { VPCP_URL: 'https://vpcp.example.vn' }, unsetVariables: 'mark-unavailable' });
+    const vpcp = config.endpoints.get('vpcp')!;
+    expect(vpcp.unavailable).toEqual({ variables: ['VPCP_TOKEN'], reason: 'environment variable VPCP_TOKEN is not set in this process' });
+    expect(vpcp.settings).toEqual({}); // nothing half-substituted reaches an adapter
+    expect(vpcp.authoredSettings).toEqual(base().endpoints[0]!.settings);
+    expect(config.endpoints.get('ok')!.unavailable).toBeUndefined();
+    expect(config.routes.map((r) => r.endpoint)).toEqual(['vpcp']);
+    // Both variables missing: the settings' own checks (the url left empty) are not held against it.
+    expect(parseHubConfig(base(), { catalogue, adapters, env: {}, unsetVariables: 'mark-unavailable' }).endpoints.get('vpcp')!.unavailable?.variables).toEqual(['VPCP_TOKEN', 'VPCP_URL']);
+    // Anywhere else an unset variable is a problem still; and by default everywhere.
+    expect(() => parseHubConfig({ ...base(), hub: { name: '${HUB_NAME}' } }, { catalogue, adapters, env, unsetVariables: 'mark-unavailable' })).toThrow(/\/hub\/name needs environment variable HUB_NAME/);
+    expect(problemsOf(base(), { VPCP_URL: 'https://vpcp.example.vn' })).toEqual(['/endpoints/0/settings/headers/Authorization needs environment variable VPCP_TOKEN']);
+  });
+
   it('lists every schema, settings and reference error with its path, all at once', () => {
     const authored = base() as Record<string, any>;
     authored.agencies.push({ code: '000.00.00.G22', name: 'duplicate' }, { code: 'bad code!', name: 'x' });

@@ -12,6 +12,7 @@ import { createCircuitRegistry } from '../../../src/queue/circuit-registry.js';
 import { REMOTE_ID_CHARS } from '../../../src/adapters/storable-outcome.js';
 import { createDeliveryProcessor, type DeliveryProcessorDeps, type GivenUpDelivery } from '../../../src/queue/delivery-processor.js';
 import type { DeliverJobData } from '../../../src/queue/job-catalogue.js';
+import { RetryLaterError } from '../../../src/queue/retry-later-error.js';
 import type { ClaimedDelivery } from '../../../src/store/claim-deliveries.js';
 import type { GroupCommit } from '../../../src/store/group-commit.js';
 import type { DeliveryOutcomeRecord, OutcomeWrite } from '../../../src/store/write-delivery-outcomes.js';
@@ -273,5 +274,89 @@ describe('delivery processor: two jobs of one delivery', () => {
     expect(written).toEqual([]);
     await processor(Object.assign(jobOf(delivery).job, { id: `${delivery.id}-g1` }), 'token');
     expect(deliver).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('delivery processor: an endpoint this worker does not know, or cannot use', () => {
+  const withFresh = parseHubConfig({
+    agencies: [{ code: '000.00.00.G22', name: 'Văn phòng Chính phủ' }],
+    endpoints: [
+      endpoint('early', ['0s', '30m', '2h']),
+      endpoint('fresh', ['0s', '5s']),
+      { id: 'secret', adapter: 'http-endpoint', settings: { url: 'https://secret.example.vn/in', headers: { authorization: 'Bearer ${TOKEN_X}' } }, retry: { schedule: ['0s', '5s'], jitter: 0, giveUpAfter: '1h' } },
+    ],
+    routes: [],
+  }, { catalogue, adapters, env: {}, unsetVariables: 'mark-unavailable' });
+
+  /** A live configuration at `version` that catches up to `next` (when given) and then is the newest or not. */
+  const liveAt = (version: number, opts: { next?: typeof config; newest: boolean }) => {
+    const view = { current: config };
+    const live = {
+      catchUps: 0,
+      version: () => (live.catchUps > 0 && opts.next ? version + 1 : version),
+      catchUp: async () => {
+        live.catchUps += 1;
+        if (opts.next) view.current = opts.next;
+        return opts.newest;
+      },
+    };
+    const proxied = new Proxy({} as typeof config, { get: (_t, key) => view.current[key as keyof typeof config] });
+    return { live, config: proxied };
+  };
+
+  it('catches up first: an endpoint created after its last poll is attempted at once', async () => {
+    const delivery = claimed('fresh');
+    const { live, config: view } = liveAt(4, { next: withFresh, newest: true });
+    const { processor, written } = setup(delivery, async () => ({ kind: 'delivered', httpStatus: 200 }), { config: view, live });
+    await processor(jobOf(delivery).job, 'token');
+    expect(live.catchUps).toBe(1);
+    expect(written.map((w) => w.state)).toEqual(['delivered']);
+  });
+
+  it('still unknown and its configuration not the newest: retried later (transient), never failed', async () => {
+    const delivery = claimed('fresh');
+    const { live, config: view } = liveAt(4, { newest: false });
+    const deliver = vi.fn(async (): Promise<DeliveryOutcome> => ({ kind: 'delivered' }));
+    const { processor, written, givenUp } = setup(delivery, deliver, { config: view, live });
+    const err = await processor(jobOf(delivery).job, 'token').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryLaterError);
+    expect((err as RetryLaterError).delayMs).toBeGreaterThan(0);
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatchObject({ state: 'retrying', attempt: { outcome: 'transient' } });
+    expect(written[0]).not.toHaveProperty('receipt'); // no signed `failed` receipt
+    expect(written[0]!.lastError).toMatch(/endpoint fresh is not in this worker's configuration \(version 4\)/);
+    expect(givenUp).toEqual([]);
+    expect(deliver).not.toHaveBeenCalled();
+  });
+
+  it('unknown in the newest configuration: failed for good, as before', async () => {
+    const delivery = claimed('gone');
+    const { live, config: view } = liveAt(4, { newest: true });
+    const { processor, written, givenUp } = setup(delivery, async () => ({ kind: 'delivered' }), { config: view, live });
+    await expect(processor(jobOf(delivery).job, 'token')).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(written[0]).toMatchObject({ state: 'failed', lastError: 'endpoint gone is no longer configured' });
+    expect(givenUp).toHaveLength(1);
+  });
+
+  it('an endpoint whose settings need a variable this worker lacks: retried later naming the variable, past its schedule, until the give-up window', async () => {
+    const { live } = liveAt(4, { newest: true });
+    const deliver = vi.fn(async (): Promise<DeliveryOutcome> => ({ kind: 'delivered' }));
+    // Attempt 1, and attempt 5 of a schedule of 2: still retried (nothing was attempted).
+    for (const attempts of [0, 4]) {
+      const delivery = claimed('secret', { attempts });
+      const { processor, written, givenUp } = setup(delivery, deliver, { config: withFresh, live });
+      const err = await processor(jobOf(delivery).job, 'token').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RetryLaterError);
+      expect(written[0]).toMatchObject({ state: 'retrying', attempt: { attempt: attempts + 1, outcome: 'transient' } });
+      expect(written[0]!.lastError).toBe('not attempted: endpoint secret cannot be used by this worker: environment variable TOKEN_X is not set in this process');
+      expect(givenUp).toEqual([]);
+    }
+    // Past the endpoint's give-up window (1 h): given up, as any transient failure would be.
+    const old = claimed('secret', { attempts: 3, ageMs: 2 * HOUR });
+    const late = setup(old, deliver, { config: withFresh, live });
+    await expect(late.processor(jobOf(old).job, 'token')).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(late.written[0]!.lastError).toMatch(/TOKEN_X.*giving up/);
+    expect(deliver).not.toHaveBeenCalled();
+    expect(live.catchUps).toBe(0);
   });
 });

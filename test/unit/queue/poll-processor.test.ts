@@ -110,6 +110,16 @@ describe('poll processor', () => {
     expect(await runs('failed')).toBe(1);
   });
 
+  it('does not run for an endpoint this process cannot use (an environment variable it lacks), failing the run with the reason', async () => {
+    const axis = config.endpoints.get('axis')!;
+    const endpoints = new Map(config.endpoints);
+    endpoints.set('axis', { ...axis, settings: {}, unavailable: { variables: ['AXIS_SECRET'], reason: 'environment variable AXIS_SECRET is not set in this process' } });
+    let ran = false;
+    const { processor } = setup({ receive: async () => ((ran = true), EMPTY) }, { config: { ...config, endpoints } });
+    await expect(processor(job('receive', 'axis'))).rejects.toThrow('endpoint axis cannot be used by this process: environment variable AXIS_SECRET is not set');
+    expect(ran).toBe(false);
+  });
+
   it('runs of one job for one endpoint take turns; other endpoints and jobs run alongside', async () => {
     const active = new Map<string, number>();
     let most = 0;
