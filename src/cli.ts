@@ -3,8 +3,6 @@ import './cli/threadpool.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApiKey } from './auth/api-keys.js';
-import type { Role } from './auth/principal.js';
 import { rotateDevKeys } from './cli/rotate-dev-keys.js';
 import { runProcess } from './cli/run-process.js';
 import { loadEnv } from './config/load-env.js';
@@ -34,7 +32,7 @@ const USAGE = `lienthong <command>
                         lift a lockout after repeated failed logins
   account disable|enable --username U
                         stop an account logging in (its sessions end), or let it in again
-  audit verify [--ca FILE] [--json]
+  audit verify [--ca FILE] [--hub-keys FILE] [--json]
                         walk the audit chain and its signed checkpoints; name the first altered,
                         removed, inserted or reordered event (exit status 1)
   demo                  run the one-command demo (hub, simulators, documents, summary)
@@ -85,20 +83,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'apikey': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { agency: { type: 'string' }, role: { type: 'string' }, label: { type: 'string', default: '' } } });
-      if (positionals[0] !== 'create') throw new Error(`unknown apikey subcommand ${positionals[0] ?? ''}\n\n${USAGE}`);
-      if (Boolean(values.agency) === Boolean(values.role)) throw new Error('give exactly one of --agency or --role');
-      if (values.role && !['admin', 'operator', 'auditor'].includes(values.role)) throw new Error('--role must be admin, operator or auditor');
-      const e = env();
-      const db = await openDb({ ...(e.databaseUrl ? { databaseUrl: e.databaseUrl } : {}), dataDir: e.dataDir });
-      try {
-        await migrate(db);
-        const owner = values.agency ? { agency: values.agency } : { role: values.role as Role };
-        const { id, key } = await createApiKey(db, owner, values.label);
-        console.log(`key id ${id}\n${key}\n(shown once; only its SHA-256 is stored)`);
-      } finally {
-        await db.close();
-      }
+      const { runApiKeyCommand } = await import('./cli/apikey-command.js');
+      console.log(await runApiKeyCommand(env(), rest));
       return;
     }
     case 'account': {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConfiguredApiKey } from '../config/hub-config.js';
-import type { Queryable } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
+import { writeAudit } from '../store/write-new-messages.js';
 import type { ClientCertificateResolver } from './client-certificates.js';
 import type { ConsoleSessions } from './console-sessions.js';
 import type { Principal, Role } from './principal.js';
@@ -30,15 +31,25 @@ export interface ApiKeyResolver {
   sessions?: ConsoleSessions;
 }
 
+/** The hub's resolver: keys of the store and of the configuration, which follows the live configuration. */
+export interface StoreApiKeyResolver extends ApiKeyResolver {
+  /**
+   * Puts the keys of a new configuration revision into effect (the live config's `onChange`): a key
+   * the revision no longer lists is refused from the next request, whatever the cache held.
+   */
+  useConfigured(keys: readonly ConfiguredApiKey[]): void;
+}
+
 /**
  * Looks keys up by hash in the store (and in the config's provisioned hashes), caching answers for
  * `cacheMs` so the hot path does not hit the database per request. Revocation takes effect within
  * `cacheMs`.
  */
-export function createApiKeyResolver(opts: { db: Queryable; configured: readonly ConfiguredApiKey[]; cacheMs: number; now?: () => number }): ApiKeyResolver {
+export function createApiKeyResolver(opts: { db: Queryable; configured: readonly ConfiguredApiKey[]; cacheMs: number; now?: () => number }): StoreApiKeyResolver {
   const now = opts.now ?? Date.now;
   const cache = new Map<string, { principal: Principal | undefined; expires: number }>();
-  const configured = new Map(opts.configured.map((k) => [k.sha256, k]));
+  const byHash = (keys: readonly ConfiguredApiKey[]) => new Map(keys.map((k) => [k.sha256, k]));
+  let configured = byHash(opts.configured);
 
   const fromRow = (row: KeyRow): Principal =>
     row.agency_code ? { kind: 'agency', keyId: row.id, agency: row.agency_code } : { kind: 'role', keyId: row.id, role: row.role as Role };
@@ -68,19 +79,31 @@ export function createApiKeyResolver(opts: { db: Queryable; configured: readonly
       cache.set(hash, { principal, expires: now() + opts.cacheMs });
       return principal;
     },
+    useConfigured(keys) {
+      configured = byHash(keys);
+      // Answers cached under the old keys would outlive them by up to `cacheMs`.
+      cache.clear();
+    },
   };
 }
 
-/** Stores a new key (hash only) and returns the key, which is shown once and never again. */
-export async function createApiKey(db: Queryable, owner: { agency: string } | { role: Role }, label = ''): Promise<{ id: string; key: string }> {
+/**
+ * Stores a new key (hash only) with its `apikey.created` audit event (by `actor`, default `cli`; the
+ * event names the key's id and owner, never the key or its hash), one transaction, and returns the
+ * key, which is shown once and never again.
+ */
+export async function createApiKey(db: Db, owner: { agency: string } | { role: Role }, label = '', actor = 'cli'): Promise<{ id: string; key: string }> {
   const key = generateApiKey();
   const id = `k_${randomBytes(6).toString('hex')}`;
-  await db.query('INSERT INTO api_keys (id, key_hash, agency_code, role, label) VALUES ($1, $2, $3, $4, $5)', [
-    id,
-    hashApiKey(key),
-    'agency' in owner ? owner.agency : null,
-    'role' in owner ? owner.role : null,
-    label,
-  ]);
+  await db.transaction(async (tx) => {
+    await tx.query('INSERT INTO api_keys (id, key_hash, agency_code, role, label) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      hashApiKey(key),
+      'agency' in owner ? owner.agency : null,
+      'role' in owner ? owner.role : null,
+      label,
+    ]);
+    await writeAudit(tx, [{ at: new Date(), actor, kind: 'apikey.created', data: { keyId: id, ...owner, label } }]);
+  });
   return { id, key };
 }

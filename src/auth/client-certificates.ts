@@ -22,6 +22,11 @@ export interface ClientCertificateResolver {
    * (401 HUB_ERR_CERT_*) or, for a valid certificate no mapping names, 403 HUB_ERR_CERT_UNMAPPED.
    */
   resolve(peer: PeerCertificates): Promise<CertificateSender>;
+  /**
+   * Puts the mappings of a new configuration revision into effect (the live config's `onChange`): a
+   * certificate whose mapping went is refused from the next request, whatever the cache held.
+   */
+  useMappings(mappings: readonly ConfiguredClientCertificate[]): void;
 }
 
 export interface ClientCertificateResolverOptions {
@@ -51,6 +56,7 @@ export function createClientCertificateResolver(opts: ClientCertificateResolverO
   const cache = new Map<string, { answer: Answer; expires: number }>();
   const log = opts.log.child({ component: 'client-certificates' });
   const flights = createSingleFlight<Answer>();
+  let mappings = opts.mappings;
 
   const answer = async (peer: PeerCertificates): Promise<Answer> => {
     const verification = await opts.verifier.verify(peer.leaf, { purpose: 'client-auth', extraCertificates: peer.chain });
@@ -58,7 +64,7 @@ export function createClientCertificateResolver(opts: ClientCertificateResolverO
       log.info({ certificate: verification }, 'client certificate refused');
       return { ok: false, error: () => certificateError(verification) };
     }
-    const mapping = findCertificateMapping(opts.mappings, certificateFacts(peer.leaf));
+    const mapping = findCertificateMapping(mappings, certificateFacts(peer.leaf));
     if (!mapping) {
       log.info({ certificate: verification }, 'client certificate not mapped to an agency');
       return { ok: false, error: () => hubError('HUB_ERR_CERT_UNMAPPED', [`"${verification.subject}" (SHA-256 ${verification.sha256})`], { certificate: verification.sha256 }) };
@@ -80,6 +86,11 @@ export function createClientCertificateResolver(opts: ClientCertificateResolverO
       }
       if (!fresh.ok) throw fresh.error();
       return fresh.sender;
+    },
+    useMappings(next) {
+      mappings = next;
+      // Cached answers were given under the old mappings; one in flight maps after its verification, so under these.
+      cache.clear();
     },
   };
 }

@@ -2,16 +2,22 @@ import { hubError } from '../errors.js';
 import type { Queryable } from '../store/db.js';
 import { writeAudit } from '../store/write-new-messages.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
+import { createNameLockout } from './unknown-name-lockout.js';
 
 /** Lockout: after `maxFailures` consecutive failed logins the account is locked for `lockMs` (5 → 15 minutes). */
 export const LOCKOUT = Object.freeze({ maxFailures: 5, lockMs: 15 * 60_000 });
+
+/** Usernames without an enabled account whose failures one process remembers (see `createNameLockout`). */
+const UNKNOWN_NAMES_REMEMBERED = 10_000;
 
 /** Checks a username and password; the account id on success. */
 export interface ConsoleLogin {
   /**
    * @throws HUB_ERR_UNAUTHENTICATED for an unknown user, a wrong password or a disabled account (one
    *   answer, one cost: an unknown user's password is checked against a dummy hash);
-   *   HUB_ERR_ACCOUNT_LOCKED while the account is locked, whatever the password.
+   *   HUB_ERR_ACCOUNT_LOCKED while the account is locked, whatever the password — at the same cost,
+   *   and after the same number of failures for a username with no enabled account (counted in
+   *   this process), so neither the answer nor its time tells whether an account exists.
    */
   check(username: string, password: string): Promise<{ accountId: string }>;
 }
@@ -38,6 +44,7 @@ export function createConsoleLogin(opts: { db: Queryable; now: () => Date }): Co
   const dummyHash = (): Promise<string> => (dummy ??= hashPassword('lienthong: no such account'));
 
   const locked = (until: Date) => hubError('HUB_ERR_ACCOUNT_LOCKED', [until.toISOString()]);
+  const unknownNames = createNameLockout({ ...LOCKOUT, maxNames: UNKNOWN_NAMES_REMEMBERED });
 
   /** Counts the attempt on an enabled, unlocked account; the one that reaches the limit locks it. */
   const admit = async (username: string, now: Date, lockUntil: Date): Promise<AdmittedRow | undefined> => {
@@ -59,11 +66,12 @@ export function createConsoleLogin(opts: { db: Queryable; now: () => Date }): Co
       if (!account) {
         const { rows: [row] } = await opts.db.query<{ locked_until: Date | null; disabled: boolean }>(
           'SELECT locked_until, disabled FROM accounts WHERE username = $1', [username]);
-        // A locked account answers "locked" without looking at the password.
-        if (row && !row.disabled && row.locked_until && row.locked_until > now) throw locked(row.locked_until);
-        // Unknown or disabled: one answer, one cost.
+        // A locked account answers "locked" whatever the password; unknown or disabled names lock
+        // after as many failures as an account does. Every answer costs one password hash.
+        const lockedUntil = row && !row.disabled && row.locked_until && row.locked_until > now ? row.locked_until : undefined;
+        const until = lockedUntil ?? unknownNames.admit(username, now);
         await verifyPassword(password, await dummyHash());
-        throw hubError('HUB_ERR_UNAUTHENTICATED');
+        throw until ? locked(until) : hubError('HUB_ERR_UNAUTHENTICATED');
       }
       // 2. check the password
       const actor = `account:${username}`;

@@ -20,7 +20,8 @@ export async function readFirstLine(input: AsyncIterable<Buffer | string>): Prom
 /**
  * `lienthong account create --username U --role admin|operator|auditor` (password: the first line of
  * stdin), `lienthong account unlock --username U`, `disable --username U` (no login; its sessions
- * end) and `enable --username U`, on the database the environment names.
+ * end) and `enable --username U`, on the database the environment names; each change is an audit
+ * event by `cli` in its transaction (`src/auth/console-accounts.ts`).
  */
 export async function runAccountCommand(env: HubEnv, args: string[], stdin: AsyncIterable<Buffer | string>): Promise<string> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { username: { type: 'string' }, role: { type: 'string' } } });

@@ -322,6 +322,24 @@ describe('web console in Chromium', () => {
     await expect.poll(() => heading(page).textContent()).toBe('Đăng nhập');
   });
 
+  it('a logout the hub cannot complete (503) keeps the session view and says so; the next one logs out', async () => {
+    const page = await loginAs('operator');
+    let failing = true;
+    await page.route('**/v1/session', (route) => (route.request().method() === 'DELETE' && failing
+      ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 'HUB_ERR_STORE_UNAVAILABLE', message: 'The store is unavailable', errorId: 'e-logout' }) })
+      : route.fallback()));
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await expect.poll(() => page.getByTestId('logout-failed').textContent()).toContain('Chưa đăng xuất được');
+    expect(await page.getByTestId('who').textContent()).toContain(ACCOUNTS.operator.username);
+    expect(await page.getByRole('heading', { name: 'Đăng nhập' }).count()).toBe(0);
+    // The session really is still open on the hub: the page goes on working in it.
+    expect(await page.evaluate(async () => (await fetch('/v1/session')).status)).toBe(200);
+    failing = false;
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await expect.poll(() => heading(page).textContent()).toBe('Đăng nhập');
+    expect(await page.evaluate(async () => (await fetch('/v1/session')).status)).toBe(401);
+  });
+
   it('fetched nothing from outside the hub and raised no script error', () => {
     expect(contexts.length).toBeGreaterThan(5);
     expect(contexts.flatMap((c) => c.foreign)).toEqual([]);

@@ -50,11 +50,17 @@ function App() {
 
   const api = useMemo(() => createApi({ csrf: () => session?.csrfToken, onUnauthenticated: () => setSession(null) }), [session]);
 
+  // Logged out when the hub says the session ended (204) or was already gone (401: the api's
+  // onUnauthenticated shows the login page). Any other answer leaves the session alive on the hub,
+  // so the console stays in it and says the logout failed.
+  const [logoutError, setLogoutError] = useState(undefined);
   const logout = async () => {
+    setLogoutError(undefined);
     try {
       await api.del('/v1/session');
-    } finally {
       setSession(null);
+    } catch (err) {
+      if (err.status !== 401) setLogoutError(err);
     }
   };
 
@@ -65,7 +71,7 @@ function App() {
   else {
     const [page = 'dashboard', ...args] = route;
     const Page = PAGES[page] && !(page === 'audit' && !can(session.role, 'readAudit')) ? PAGES[page] : DashboardPage;
-    body = html`<${Layout} session=${session} page=${page} onLogout=${logout}>
+    body = html`<${Layout} session=${session} page=${page} onLogout=${logout} logoutError=${logoutError}>
       <${Page} key=${route.join('/')} api=${api} session=${session} args=${args} />
     </${Layout}>`;
   }

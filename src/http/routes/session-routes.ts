@@ -37,6 +37,9 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRoutesDep
     },
   }, async (request, reply) => {
     const { accountId } = await deps.login.check(request.body.username, request.body.password);
+    // A new login replaces the session the browser held: the old token ends here, not at its expiry.
+    const previous = sessionTokenOf(request);
+    if (previous) await deps.sessions.close(previous);
     const { token, session } = await deps.sessions.open(accountId);
     setSessionCookie(reply, { token, maxAgeSeconds: Math.floor(deps.sessions.limits.absoluteMs / 1000) }, deps.cookieSecure);
     return noStore(reply).send(answer(session));

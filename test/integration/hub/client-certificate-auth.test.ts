@@ -1,9 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount } from '../../../src/auth/console-accounts.js';
+import { insertRevision, readRevision } from '../../../src/config/config-revisions.js';
 import { startRevocationSimulator, type RevocationSimulator } from '../../../src/crypto/pki/revocation-simulator.js';
+import { countRows } from '../../helpers/hub-queries.js';
 import { STORES } from '../../helpers/test-db.js';
 import { documentBody, startTestHub, TEST_CONFIG, type TestHub } from '../../helpers/test-hub.js';
 import { createTestPki, type TestLeaf, type TestPki } from '../../helpers/test-pki.js';
@@ -67,6 +70,12 @@ describe.each(STORES)('sender authentication by client certificate (%s store)', 
     });
     return { status: response.statusCode, json: (await response.body.json()) as Record<string, any> };
   };
+  /** Any request through `agent` (so with its certificate, if it has one). */
+  const call = async (agent: Agent, method: Dispatcher.HttpMethod, path: string, opts: { headers?: Record<string, string>; body?: string } = {}) => {
+    const response = await request(`${t.url}${path}`, { method, dispatcher: agent, headers: opts.headers ?? {}, ...(opts.body !== undefined ? { body: opts.body } : {}) });
+    const text = await response.body.text();
+    return { status: response.statusCode, json: (text ? JSON.parse(text) : {}) as Record<string, any>, headers: response.headers };
+  };
 
   beforeAll(async () => {
     t = await startTestHub(store, { env, roles: { api: true, worker: false } });
@@ -118,5 +127,64 @@ describe.each(STORES)('sender authentication by client certificate (%s store)', 
     expect((await post(agentFor(pki.leaves.unknownIssuer), documentBody(G22, [H41]), bearer)).status).toBe(202);
     const neither = await post(agentFor(), documentBody(G22, [H41]));
     expect([neither.status, neither.json.code]).toEqual([401, 'HUB_ERR_UNAUTHENTICATED']);
+  });
+
+  it("a browser's cross-site form post with the agency's certificate is refused (403 HUB_ERR_CSRF); agency systems and the hub's own pages still send", async () => {
+    const agent = agentFor(pki.leaves.client);
+    // What an HTML form on another site makes the browser send: multipart, its Origin, Sec-Fetch-Site.
+    const boundary = 'lienthong-form-boundary';
+    const form = `--${boundary}\r\nContent-Disposition: form-data; name="message"\r\n\r\n${JSON.stringify(documentBody(G22, [H41]))}\r\n--${boundary}--\r\n`;
+    const formHeaders = { 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const before = await countRows(t.hub.db);
+    const attack = await call(agent, 'POST', '/v1/messages', { body: form, headers: { ...formHeaders, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' } });
+    expect([attack.status, attack.json.code]).toEqual([403, 'HUB_ERR_CSRF']);
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }] as Record<string, string>[]) {
+      const refused = await post(agent, documentBody(G22, [H41]), headers);
+      expect([refused.status, refused.json.code], JSON.stringify(headers)).toEqual([403, 'HUB_ERR_CSRF']);
+    }
+    expect(await countRows(t.hub.db)).toEqual(before);
+    // The same form from an agency system (no Origin, no Sec-Fetch-*), and requests from the hub's own origin, send.
+    expect((await call(agent, 'POST', '/v1/messages', { body: form, headers: formHeaders })).status).toBe(202);
+    for (const headers of [{ origin: t.url }, { origin: t.url, 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }] as Record<string, string>[]) {
+      expect((await post(agent, documentBody(G22, [H41]), headers)).status, JSON.stringify(headers)).toBe(202);
+    }
+    // Reading is not changing anything: a cross-site GET is answered as before.
+    expect((await call(agent, 'GET', '/v1/inbox', { headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+  });
+
+  it('a console session cookie wins over the client certificate the browser presents, mapped or not', async () => {
+    const admin = { username: 'quan.tri.tls', password: 'Mật khẩu quản trị qua TLS 2026' };
+    await createAccount(t.hub.db, { ...admin, role: 'admin' });
+    for (const leaf of [pki.leaves.client, pki.leaves.otherClient]) {
+      const agent = agentFor(leaf);
+      const login = await call(agent, 'POST', '/v1/session', { body: JSON.stringify(admin), headers: { 'content-type': 'application/json' } });
+      expect(login.status).toBe(200);
+      const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+      const me = await call(agent, 'GET', '/v1/session', { headers: { cookie } });
+      expect([me.status, me.json.username, me.json.role]).toEqual([200, admin.username, 'admin']);
+      expect((await call(agent, 'GET', '/v1/admin/deliveries/failed', { headers: { cookie } })).status).toBe(200);
+      // The session's CSRF check applies: the certificate does not stand in for the token.
+      const noToken = await call(agent, 'DELETE', '/v1/session', { headers: { cookie } });
+      expect([noToken.status, noToken.json.code]).toEqual([403, 'HUB_ERR_CSRF']);
+      expect((await call(agent, 'DELETE', '/v1/session', { headers: { cookie, 'x-csrf-token': login.json.csrfToken } })).status).toBe(204);
+      // An ended session is 401, not the certificate's agency.
+      const ended = await call(agent, 'GET', '/v1/inbox', { headers: { cookie } });
+      expect([ended.status, ended.json.code]).toEqual([401, 'HUB_ERR_UNAUTHENTICATED']);
+    }
+    // Without a cookie the certificate authenticates as before.
+    expect((await call(agentFor(pki.leaves.client), 'GET', '/v1/inbox')).status).toBe(200);
+  });
+
+  // Last: it changes the configuration.
+  it('a certificate whose mapping a newer configuration revision removes is refused (403 HUB_ERR_CERT_UNMAPPED) at once', async () => {
+    const agent = agentFor(pki.leaves.signer);
+    expect((await post(agent, documentBody(H41, [H14]))).status).toBe(202);
+    const latest = (await readRevision(t.hub.db))!;
+    const document = { ...latest.document, clientCertificates: (latest.document.clientCertificates as { id: string }[]).filter((c) => c.id !== 'h41-signer') };
+    await insertRevision(t.hub.db, { ...latest, version: latest.version + 1, at: new Date(), actor: 'test', document });
+    expect(await t.hub.live.refresh()).toBe(true);
+    const refused = await post(agent, documentBody(H41, [H14]));
+    expect([refused.status, refused.json.code]).toEqual([403, 'HUB_ERR_CERT_UNMAPPED']);
+    expect((await post(agentFor(pki.leaves.client), documentBody(G22, [H41]))).status).toBe(202);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, unlockAccount } from '../../../src/auth/console-accounts.js';
+import { createAccount, setAccountDisabled, unlockAccount } from '../../../src/auth/console-accounts.js';
+import { checkpointTrust, verifyAuditChain } from '../../../src/audit/verify-audit-chain.js';
 import { createConsoleSessions } from '../../../src/auth/console-sessions.js';
 import { STORES } from '../../helpers/test-db.js';
 import { startTestHub, type TestHub } from '../../helpers/test-hub.js';
@@ -138,6 +139,50 @@ describe.each(STORES)('console accounts and sessions (%s store)', (store) => {
     expect(trail.map((e) => e.kind)).toEqual([...Array(5).fill('account.login-failed'), 'account.locked', 'account.login']);
   });
 
+  it('a locked account answers 423 at the cost of a password hash, as an unknown username answers 401', async () => {
+    const account = { username: 'khoa.cham', password: 'Mật khẩu khoá chậm 2026' };
+    await createAccount(t.hub.db, { ...account, role: 'operator' });
+    for (let i = 1; i <= 5; i++) expect((await t.call('POST', '/v1/session', { body: { username: account.username, password: `wrong ${i}` } })).status).toBe(401);
+    const started = performance.now();
+    const locked = await t.call('POST', '/v1/session', { body: account });
+    const lockedMs = performance.now() - started;
+    expect(locked.status).toBe(423);
+    // scrypt N=2^15 takes ~80 ms here; without it the answer took ~10 ms and told a locked account apart.
+    expect(lockedMs).toBeGreaterThan(30);
+  });
+
+  it('an unknown username locks after 5 failures exactly like an account: 401 × 5, then 423 whatever the password; a disabled account too', async () => {
+    const answers = async (username: string) => {
+      const seen: { status: number; code: string; message: string }[] = [];
+      for (let i = 1; i <= 7; i++) {
+        const r = await t.call('POST', '/v1/session', { body: { username, password: `guess number ${i}` } });
+        seen.push({ status: r.status, code: r.json.code, message: String(r.json.message).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/, '<until>') });
+      }
+      return seen;
+    };
+    await createAccount(t.hub.db, { username: 'co.that', password: 'Mật khẩu có thật 2026', role: 'auditor' });
+    await createAccount(t.hub.db, { username: 'da.tat', password: 'Mật khẩu đã tắt 2026', role: 'auditor' });
+    await t.hub.db.query('UPDATE accounts SET disabled = true WHERE username = $1', ['da.tat']);
+    const real = await answers('co.that');
+    expect(real.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 423, 423]);
+    expect(await answers('khong.co.that')).toEqual(real);
+    expect(await answers('da.tat')).toEqual(real);
+    // A burst on a fresh unknown name: 5 admitted, the rest locked, as for an account.
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      t.call('POST', '/v1/session', { body: { username: 'loat.ao', password: `guess number ${i}` } })));
+    expect(burst.map((r) => r.status).sort()).toEqual([...Array(5).fill(401), ...Array(7).fill(423)]);
+  });
+
+  it('logging in again ends the session named by the cookie the request carries', async () => {
+    const first = await login(OPERATOR);
+    const response = await t.call('POST', '/v1/session', { body: OPERATOR, headers: { cookie: first.cookie } });
+    expect(response.status).toBe(200);
+    const second = response.headers.get('set-cookie')!.split(';')[0]!;
+    expect(second).not.toBe(first.cookie);
+    expect((await t.call('GET', '/v1/session', { headers: { cookie: first.cookie } })).status).toBe(401);
+    expect((await t.call('GET', '/v1/session', { headers: { cookie: second } })).status).toBe(200);
+  });
+
   it('a burst of 12 parallel guesses gets 5 passwords checked, never more: 5 × 401, 7 × 423, and the right password after it is locked out too', async () => {
     const account = { username: 'loat.doan', password: 'Mật khẩu bị dò loạt 2026' };
     await createAccount(t.hub.db, { ...account, role: 'operator' });
@@ -166,6 +211,33 @@ describe.each(STORES)('console accounts and sessions (%s store)', (store) => {
     await t.hub.db.query('UPDATE accounts SET disabled = true WHERE username = $1', ['se.nghi']);
     expect((await t.call('GET', '/v1/session', { headers: { cookie } })).status).toBe(401);
     expect((await t.call('POST', '/v1/session', { body: { username: 'se.nghi', password: 'Mật khẩu tạm thời 2026' } })).status).toBe(401);
+  });
+
+  it('account and key changes made by the CLI are audit events (actor cli, no secret) that the chain seals and verifies', async () => {
+    const account = { username: 'ghi.vet', password: 'Mật khẩu để lại dấu vết 2026' };
+    const { id } = await createAccount(t.hub.db, { ...account, role: 'auditor' });
+    expect(await unlockAccount(t.hub.db, account.username)).toBe(true);
+    expect(await setAccountDisabled(t.hub.db, account.username, true)).toBe(true);
+    expect(await setAccountDisabled(t.hub.db, account.username, false)).toBe(true);
+    expect(await unlockAccount(t.hub.db, 'no.such.user')).toBe(false);
+    const { rows } = await t.hub.db.query<{ actor: string; kind: string; data: Record<string, unknown> }>(
+      `SELECT actor, kind, data FROM audit_events WHERE data ->> 'accountId' = $1 ORDER BY id`, [id]);
+    expect(rows).toEqual([
+      { actor: 'cli', kind: 'account.created', data: { accountId: id, username: account.username, role: 'auditor' } },
+      { actor: 'cli', kind: 'account.unlocked', data: { accountId: id, username: account.username } },
+      { actor: 'cli', kind: 'account.disabled', data: { accountId: id, username: account.username, sessionsEnded: 0 } },
+      { actor: 'cli', kind: 'account.enabled', data: { accountId: id, username: account.username } },
+    ]);
+    // The test hub's keys were made by createApiKey, as `lienthong apikey create` makes them.
+    const { rows: keys } = await t.hub.db.query<{ actor: string; data: Record<string, unknown> }>(`SELECT actor, data FROM audit_events WHERE kind = 'apikey.created'`);
+    expect(keys).toHaveLength(Object.keys(t.keys).length);
+    expect(keys).toContainEqual({ actor: 'cli', data: { keyId: expect.stringMatching(/^k_/), role: 'admin', label: 'test' } });
+    const written = JSON.stringify(await t.hub.db.query('SELECT data FROM audit_events'));
+    for (const secret of [account.password, ...Object.values(t.keys)]) expect(written).not.toContain(secret);
+    // Written through the hub's audit path: sealed into the chain, which verifies.
+    await t.hub.audit.checkpointNow();
+    const report = await verifyAuditChain(t.hub.db, { trust: checkpointTrust(t.pki.caCertPem) });
+    expect(report).toMatchObject({ ok: true, unsealed: 0 });
   });
 
   it('sessions end after 8 h idle or 24 h in all, and use keeps an idle session alive', async () => {

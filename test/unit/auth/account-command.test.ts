@@ -88,4 +88,23 @@ describe('lienthong account (embedded store)', () => {
     expect((await login()).outcome).toBe('ok');
     await expect(runAccountCommand(env, ['disable', '--username', 'nobody'], stdin(''))).rejects.toThrow(/no account nobody/);
   });
+
+  it('every change is an audit event by cli with the account, never the password', async () => {
+    const db = await openDb({ dataDir: env.dataDir, poolSize: 1 });
+    try {
+      const { rows } = await db.query<{ actor: string; kind: string; data: Record<string, unknown> }>(
+        `SELECT actor, kind, data FROM audit_events WHERE kind LIKE 'account.%' AND actor = 'cli' ORDER BY id`);
+      const id = expect.stringMatching(/^a_[0-9a-f]{12}$/);
+      // From the tests above: create, unlock, disable, enable (the refused commands left nothing).
+      expect(rows).toEqual([
+        { actor: 'cli', kind: 'account.created', data: { accountId: id, username: 'quan.tri', role: 'admin' } },
+        { actor: 'cli', kind: 'account.unlocked', data: { accountId: id, username: 'quan.tri' } },
+        { actor: 'cli', kind: 'account.disabled', data: { accountId: id, username: 'quan.tri', sessionsEnded: 1 } },
+        { actor: 'cli', kind: 'account.enabled', data: { accountId: id, username: 'quan.tri' } },
+      ]);
+      expect(JSON.stringify(rows)).not.toContain('Mật khẩu');
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -20,7 +20,8 @@ export function LanguageSwitch() {
     onClick=${() => setLang(other)}>${other === 'en' ? 'English' : 'Tiếng Việt'}</button>`;
 }
 
-export function Layout({ session, page, onLogout, children }) {
+/** `logoutError`: a logout the hub refused — the session is still open, and the page says so. */
+export function Layout({ session, page, onLogout, logoutError, children }) {
   const { t } = useI18n();
   return html`
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>${t('nav.skip')}</a>
@@ -38,5 +39,9 @@ export function Layout({ session, page, onLogout, children }) {
         <button type="button" onClick=${onLogout}>${t('nav.logout')}</button>
       </div>
     </header>
+    ${logoutError ? html`<div class="error" role="alert" data-testid="logout-failed">
+      <p><strong>${t('nav.logoutFailed')}</strong> <span class="muted">${logoutError.message}</span></p>
+      <p class="muted small">${logoutError.code}${logoutError.errorId ? ` · ${logoutError.errorId}` : ''}</p>
+    </div>` : null}
     <main id="main" tabindex="-1">${children}</main>`;
 }

@@ -15,6 +15,7 @@ export const TEXTS = {
   'nav.endpoints': ['Điểm nhận', 'Endpoints'],
   'nav.audit': ['Nhật ký kiểm toán', 'Audit log'],
   'nav.logout': ['Đăng xuất', 'Log out'],
+  'nav.logoutFailed': ['Chưa đăng xuất được: phiên làm việc vẫn còn hiệu lực. Hãy thử lại.', 'Not logged out: the session is still open. Try again.'],
 
   'role.admin': ['Quản trị viên', 'Administrator'],
   'role.operator': ['Vận hành', 'Operator'],
