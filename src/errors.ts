@@ -7,7 +7,7 @@ import createError, { type FastifyErrorConstructor } from '@fastify/error';
 export const ERROR_TABLE = {
   HUB_ERR_UNAUTHENTICATED: [401, 'Missing or invalid credentials'],
   HUB_ERR_ACCOUNT_LOCKED: [423, 'The account is locked after repeated failed logins until %s'],
-  HUB_ERR_CSRF: [403, 'A request authenticated by the session cookie must carry the X-CSRF-Token header of its session'],
+  HUB_ERR_CSRF: [403, 'Refused as a possible cross-site request: a session-cookie request must carry its session\'s X-CSRF-Token header, and a client-certificate request must not come from another site\'s page'],
   HUB_ERR_FORBIDDEN: [403, 'This key may not %s'],
   HUB_ERR_SENDER_MISMATCH: [403, 'Sender %s is not the calling agency %s'],
   HUB_ERR_MALFORMED_BODY: [400, 'The request body could not be parsed: %s'],
@@ -31,6 +31,7 @@ export const ERROR_TABLE = {
   HUB_ERR_INVALID_STATE: [409, '%s'],
   HUB_ERR_ALREADY_PAUSED: [409, 'Endpoint %s is already paused (since %s, by %s)'],
   HUB_ERR_NOT_PAUSED: [409, 'Endpoint %s is not paused'],
+  HUB_ERR_ENDPOINT_UNAVAILABLE: [409, 'Endpoint %s is %s: configure and enable it before %s'],
   HUB_ERR_DUPLICATE_DOSSIER: [409, 'Dossier already filed as %s'],
   HUB_ERR_INVALID_DOSSIER_NUMBER: [422, 'Dossier number %s is not of the form <agency code>-<yyMMdd>-<seq> for agency %s'],
   HUB_ERR_NO_DOSSIER_TARGET: [422, 'No %s system is configured for dossiers of %s'],

@@ -14,9 +14,10 @@ import { createApiKeyResolver } from './auth/api-keys.js';
 import { createConsoleSessions } from './auth/console-sessions.js';
 import { openClientCertificateAuth } from './auth/open-client-certificate-auth.js';
 import type { HubConfig } from './config/hub-config.js';
-import { loadHubConfig, parseHubConfig } from './config/load-hub-config.js';
+import { loadHubConfig, parseHubConfig, type LoadHubConfigOptions } from './config/load-hub-config.js';
 import { createConfigAdmin, type ConfigAdmin } from './config/config-admin.js';
 import { openLiveConfig, type LiveConfig } from './config/live-config.js';
+import { watchUnavailableEndpoints } from './config/watch-unavailable-endpoints.js';
 import type { HubEnv } from './config/load-env.js';
 import { certificatesFromPem, loadHubKeys, type HubKeys } from './crypto/hub-keys.js';
 import { loadXmlTrustStore } from './crypto/xml-trust.js';
@@ -135,7 +136,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
     installOutboundGuard(outbound);
     if (outbound.allowed.length > 0) log.info({ outboundAllow: outbound.allowed }, 'internal addresses the adapters may reach (LIENTHONG_OUTBOUND_ALLOW)');
     const catalogue = createSchemaCatalogue(Object.values(opts.adapters).map((a) => a.settingsSchema as IdentifiedSchema));
-    const parse = (document: unknown): HubConfig => parseHubConfig(document, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env, outbound });
+    const parse = (document: unknown, mode?: Pick<LoadHubConfigOptions, 'unsetVariables'>): HubConfig => parseHubConfig(document, { catalogue, adapters: opts.adapters, env: opts.configEnv ?? process.env, outbound, ...mode });
     // The file alone, checked before anything opens; the sections only the file sets (keys, client
     // certificates, the hub's name) come from it. Agencies, endpoints and routes come from the live
     // configuration below: the file plus the changes made through the admin API.
@@ -209,6 +210,12 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       ...(certificateAuth.clientCertificates ? { clientCertificates: certificateAuth.clientCertificates } : {}),
       sessions,
     };
+    // Keys and certificate mappings of the file follow the live configuration: a revision that
+    // removes one takes it out of service in every process, without a restart.
+    live.onChange((next) => {
+      apiKeys.useConfigured(next.apiKeys);
+      certificateAuth.clientCertificates?.useMappings(next.clientCertificates);
+    });
     const dossiers = createDossierService({ db: guardedDb(db, audit), config, catalogue, blobs, blobInlineMax: env.blobInlineMax, signer: keys.signer, issuer, enqueuer, log: log.child({ component: 'dossiers' }), now });
 
     const readiness = async (): Promise<Record<string, string>> => {
@@ -222,6 +229,9 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
       };
       return { database: await check(() => db.ping()), redis: await check(() => queueRedis.ping()), audit: audit.health() };
     };
+
+    // Endpoints this process cannot use (settings need variables it lacks): a metric, kept current.
+    watchUnavailableEndpoints(live, metrics);
 
     // 5. worker and sweeper
     let worker: Worker<DeliverJobData> | undefined;
@@ -258,7 +268,7 @@ export async function openHub(opts: OpenHubOptions): Promise<Hub> {
         config, adapters: opts.adapters, blobs, signer: keys.signer, issuer, claims, outcomes, metrics, log: log.child({ component: 'worker' }), now, shutdown: shutdown.signal, forwardedEdxml,
         readDossier: (id) => dossiers.read(id), pauses: o.pauses, circuits: o.circuits, givenUp: o.givenUp,
         backlog: createBacklogRelease({ db, queue, redis: queueRedis, prefix: env.queuePrefix, log: log.child({ component: 'worker' }) }),
-        policyTimeScale: env.policyTimeScale,
+        policyTimeScale: env.policyTimeScale, live,
       });
       const workerRedis = openRedis(redisTarget, { maxRetriesPerRequest: null });
       workerRedis.on('error', (err) => log.warn({ err: err.message }, 'redis (worker) connection error'));
