@@ -19,7 +19,10 @@ export interface DeliveryContext<Settings> {
   endpoint: { id: string; settings: Settings };
   /** Aborted when the attempt's timeout elapses or the worker shuts down. */
   signal: AbortSignal;
-  /** Signs a JSON payload as a JWS compact serialisation with the hub's key (x5c chain in header). */
+  /**
+   * Signs a JSON payload as a JWS compact serialisation with the hub's key (x5c chain in header), of
+   * any `typ` but a receipt's (`lienthong-receipt+jws`, refused: only the hub issues receipts).
+   */
   signJws(payload: Record<string, unknown>, typ: string): Promise<string>;
   /** Streams an attachment's bytes from the blob store. */
   openAttachment(sha256: string): Readable;

@@ -10,7 +10,7 @@ import type { LiveConfig } from '../config/live-config.js';
 import { signJws, type JwsSigner } from '../crypto/jws.js';
 import type { Message } from '../domain/message.js';
 import type { Metrics } from '../metrics.js';
-import { issueReceipt } from '../receipts/issue-receipt.js';
+import { issueReceipt, RECEIPT_TYP } from '../receipts/issue-receipt.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { ClaimedDelivery } from '../store/claim-deliveries.js';
 import type { GroupCommit } from '../store/group-commit.js';
@@ -216,7 +216,10 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps): DeliveryPr
         recipient: delivery.recipient,
         endpoint: { id: endpoint.id, settings: endpoint.settings },
         signal,
-        signJws: (payload, typ) => signJws(deps.signer, payload, typ),
+        // With the hub's key, anything but a receipt: receipts are the hub's word, issued by the hub alone.
+        signJws: (payload, typ) => (typ === RECEIPT_TYP
+          ? Promise.reject(new Error(`adapters may not sign a JWS of typ ${RECEIPT_TYP}: receipts are issued by the hub`))
+          : signJws(deps.signer, payload, typ)),
         openAttachment: (sha256) => {
           const inline = delivery.inlineBlobs.get(sha256);
           return inline ? Readable.from([inline]) : deps.blobs.open(sha256);

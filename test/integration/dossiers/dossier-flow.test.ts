@@ -160,7 +160,8 @@ describe.each(STORES)('dossiers end to end (%s store)', (store) => {
     });
   });
 
-  it('a birth registration: submitted to the civil registry, its result (4) brings the dossier to 9 and the birth certificate back', async () => {
+  /** Files a birth registration with the civil registry and waits until it is submitted there. */
+  const fileBirthRegistration = async (): Promise<{ id: string; number: string }> => {
     const filed = await t.call('POST', '/v1/dossiers', {
       key: t.keys.h56,
       body: {
@@ -170,8 +171,13 @@ describe.each(STORES)('dossiers end to end (%s store)', (store) => {
       },
     });
     expect(filed.status).toBe(202);
-    const { id, number } = filed.json as { id: string; number: string };
-    await settled(id);
+    const dossier = filed.json as { id: string; number: string };
+    await settled(dossier.id);
+    return dossier;
+  };
+
+  it('a birth registration: submitted to the civil registry, its result (4) brings the dossier to 9 and the birth certificate back', async () => {
+    const { id, number } = await fileBirthRegistration();
     expect(hotich.registrations('h56').map((r) => r.maHoSo)).toContain(number);
     hotich.advance(number, '4');
     expect(await polls.runNow('poll-results', 'hotich-h56')).toMatchObject({ applied: 1 });
@@ -183,22 +189,8 @@ describe.each(STORES)('dossiers end to end (%s store)', (store) => {
   });
 
   it('a result whose data holds text no database can store (U+0000, a lone surrogate) is stored cleaned, and the dossiers after it get theirs', async () => {
-    const file = async (): Promise<{ id: string; number: string }> => {
-      const filed = await t.call('POST', '/v1/dossiers', {
-        key: t.keys.h56,
-        body: {
-          ...judicialDossier(), documents: [],
-          procedure: { code: '1.001193.000.00.00.H56', name: 'Đăng ký khai sinh' },
-          target: { system: 'civil-registry', payloadType: 'birth', payload: sampleBirthPayload() },
-        },
-      });
-      expect(filed.status).toBe(202);
-      const dossier = filed.json as { id: string; number: string };
-      await settled(dossier.id);
-      return dossier;
-    };
-    const damaged = await file();
-    const sound = await file();
+    const damaged = await fileBirthRegistration();
+    const sound = await fileBirthRegistration();
     hotich.advance(damaged.number, '4', { ketQuaXuLy: { soDangKy: '12\u0000/2026', 'ghi\u0000Chu': ['a\ud800b'] } });
     hotich.advance(sound.number, '4');
     expect(await polls.runNow('poll-results', 'hotich-h56')).toMatchObject({ applied: 2 });

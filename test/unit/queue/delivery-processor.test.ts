@@ -97,6 +97,18 @@ describe('delivery processor: texts from a remote answer', () => {
     expect(JSON.stringify(written[0])).not.toContain('\\u0000');
   });
 
+  it('an adapter signs with the hub\'s key any JWS but a receipt: a lienthong-receipt+jws is refused', async () => {
+    const delivery = claimed('early');
+    const signed: string[] = [];
+    const { processor } = setup(delivery, async (_message, ctx) => {
+      signed.push(await ctx.signJws({ messageId: 'm' }, 'lienthong-delivery+jws'));
+      await expect(ctx.signJws({ event: 'delivered', messageId: 'm' }, 'lienthong-receipt+jws')).rejects.toThrow(/may not sign a JWS of typ lienthong-receipt\+jws/);
+      return { kind: 'delivered', httpStatus: 200 };
+    });
+    await processor(jobOf(delivery).job, 'token');
+    expect(decodeJws(signed[0]!).header).toMatchObject({ typ: 'lienthong-delivery+jws' });
+  });
+
   it('cleans every remote text of an outcome: control characters, unpaired surrogates, an overlong id; an id left empty is dropped', async () => {
     const cases: [DeliveryOutcome, (o: DeliveryOutcomeRecord) => void][] = [
       [{ kind: 'delivered', remoteId: `x\ud800y\u0007z`, detail: 'took it\u0000\r\n again' }, (o) => {
