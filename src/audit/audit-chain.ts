@@ -93,6 +93,9 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
    */
   let waiting: { id: string; clock?: number } | undefined;
   let stalled: string | undefined;
+  /** Time the event loop was blocked since the last check, as a heartbeat timer's lateness measures it. */
+  let blockedMs = 0;
+  let heartbeat: NodeJS.Timeout | undefined;
   const listeners: ((problem: string | undefined) => void)[] = [];
   let reported: string | undefined;
   /** Tells the listeners when the log's health turns (ok ↔ not ok), after writeProblem or stalled changed. */
@@ -193,6 +196,10 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
     try {
       const oldest = (await db.query<{ id: string }>(OLDEST_UNSEALED_SQL, [], { prepare: 'lienthong_audit_oldest_unsealed' })).rows[0]?.id;
       const now = Date.now();
+      // Time this process could not run at all (a blocked event loop) held a running pass up as much as
+      // the probe: it is not the sealer's (a boot compiling routes, a long synchronous parse).
+      if (waiting?.clock !== undefined) waiting.clock += blockedMs;
+      blockedMs = 0;
       if (oldest === undefined || oldest !== waiting?.id) waiting = oldest === undefined ? undefined : { id: oldest, ...(passRunning ? { clock: now } : {}) };
       // A pass that hangs counts from when it was seen running: it holds the sealing up.
       const waited = waiting?.clock === undefined ? 0 : now - waiting.clock;
@@ -220,6 +227,14 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
     start() {
       stopped = false;
       schedule();
+      const beatMs = Math.min(opts.probeEveryMs, 100);
+      let lastBeat = Date.now();
+      heartbeat = setInterval(() => {
+        const now = Date.now();
+        blockedMs += Math.max(0, now - lastBeat - beatMs);
+        lastBeat = now;
+      }, beatMs);
+      heartbeat.unref();
       const tick = (): void => {
         probeTimer = setTimeout(() => { void probe().finally(() => { if (!stopped) tick(); }); }, opts.probeEveryMs);
         probeTimer.unref();
@@ -230,6 +245,7 @@ export function createAuditChain(opts: AuditChainOptions): AuditChain {
       stopped = true;
       clearTimeout(timer);
       clearTimeout(probeTimer);
+      clearInterval(heartbeat);
       await running;
     },
     async checkpointNow() {
