@@ -34,6 +34,11 @@ export interface ChainReport {
   /** The last sound event. */
   head: { seq: number; hash: string };
   checkpointsVerified: number;
+  /**
+   * `timestamped`: an RFC 3161 token is stored with it. The hub checked the token when it got it (status,
+   * imprint, nonce, signature, chain to LIENTHONG_TSA_CA); this walk does not check it again — an
+   * evidence bundle's verify.sh with `--tsa-ca` (openssl ts -verify) does.
+   */
   lastCheckpoint: { seq: number; at: string; timestamped: boolean } | null;
   /** Sound events after the last checkpoint: chained, but not yet vouched for by a signature. */
   eventsAfterLastCheckpoint: number;

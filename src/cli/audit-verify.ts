@@ -12,7 +12,7 @@ export function describeChainReport(report: ChainReport): string {
   const cp = report.lastCheckpoint;
   const lines = [
     `events verified:   ${report.eventsVerified} (seq 1–${report.head.seq}), chain hash ${report.head.hash}`,
-    `checkpoints:       ${report.checkpointsVerified} verified${cp ? `, the last at seq ${cp.seq} (${cp.at}${cp.timestamped ? ', RFC 3161 timestamped' : ''})` : ', none yet'}`,
+    `checkpoints:       ${report.checkpointsVerified} verified${cp ? `, the last at seq ${cp.seq} (${cp.at}${cp.timestamped ? ', an RFC 3161 timestamp token stored (not re-checked here: verify.sh --tsa-ca does)' : ''})` : ', none yet'}`,
     `not yet checkpointed: ${report.eventsAfterLastCheckpoint} event(s); not yet sealed: ${report.unsealed}`,
   ];
   if (report.problem) {
